@@ -1,0 +1,74 @@
+//! `GET /api/catalog`: who this machine is and what it sells.
+
+use crate::Money;
+use serde::{Deserialize, Serialize};
+
+/// The languages the display speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    /// Norwegian Bokmål.
+    Nb,
+    /// Danish.
+    Da,
+    /// Finnish.
+    Fi,
+    /// Swedish.
+    Sv,
+    /// English.
+    En,
+}
+
+impl Locale {
+    /// Every locale, in the order the display offers them.
+    pub const ALL: [Locale; 5] = [Locale::Nb, Locale::Da, Locale::Fi, Locale::Sv, Locale::En];
+
+    /// The BCP 47 tag (`nb`, `da`, …), as used in the `lang` attribute.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::Nb => "nb",
+            Locale::Da => "da",
+            Locale::Fi => "fi",
+            Locale::Sv => "sv",
+            Locale::En => "en",
+        }
+    }
+}
+
+/// The machine the display belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Machine {
+    /// The machine's id, sent to Vipps as the receipt's `posId`.
+    pub pos_id: String,
+    /// A human name ("Oslo S, platform 4").
+    pub name: String,
+    /// The language the screen starts in and returns to.
+    pub locale: Locale,
+    /// The currency every price is in.
+    pub currency: crate::Currency,
+}
+
+/// One product on sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    /// Stable id, used in `POST /api/sessions`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Price including tax.
+    pub price: Money,
+    /// False when sold out: shown, but not for sale.
+    pub available: bool,
+}
+
+/// The answer to `GET /api/catalog`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Catalog {
+    /// This machine.
+    pub machine: Machine,
+    /// What it sells, in display order.
+    pub products: Vec<Product>,
+}

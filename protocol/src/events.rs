@@ -1,0 +1,73 @@
+//! The machine's status, the SSE snapshot, health and errors.
+
+use crate::Session;
+use serde::{Deserialize, Serialize};
+
+/// Why the machine cannot sell right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OutOfServiceReason {
+    /// The dispenser reports it is not ready.
+    DispenserNotReady,
+    /// The payment service cannot be reached.
+    PaymentServiceUnreachable,
+    /// An operator took the machine out of service.
+    Maintenance,
+    /// A reason this version of the display does not know yet.
+    #[serde(other)]
+    Unknown,
+}
+
+/// Whether the machine can sell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineStatus {
+    /// True when a purchase can start.
+    pub in_service: bool,
+    /// Why not, when `in_service` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<OutOfServiceReason>,
+    /// The server's clock when this was sent (RFC 3339).
+    pub server_time: String,
+}
+
+/// The first event of every `GET /api/events` connection: all the screen needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// The machine's status.
+    pub machine: MachineStatus,
+    /// The current (or most recently ended) session, if any.
+    pub session: Option<Session>,
+    /// The server's clock when this was sent (RFC 3339).
+    pub server_time: String,
+}
+
+/// The answer to `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// Always `"ok"` when the server answers at all.
+    pub status: String,
+    /// Whether the payment service answered the last check.
+    pub payment_service_reachable: bool,
+}
+
+/// An `application/problem+json` error body (RFC 9457).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened this time, in words the client can act on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Why the machine is out of service, for 503 answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<OutOfServiceReason>,
+}

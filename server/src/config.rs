@@ -1,0 +1,197 @@
+//! Typed configuration: a TOML file whose every key can be overridden by an
+//! environment variable `VENDSCREEN_<SECTION>_<KEY>` (design.md). Read once at start.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+use vendscreen_protocol as wire;
+
+mod defaults;
+mod secret;
+
+pub use secret::Secret;
+
+/// Everything the server can be told.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub machine: MachineConfig,
+    pub epayment: EpaymentConfig,
+    pub webhook: WebhookConfig,
+    pub store: StoreConfig,
+    pub dispenser: DispenserConfig,
+    pub simulator: SimulatorSection,
+    pub products: Vec<ProductConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on; port 0 picks a free one (tests).
+    pub listen: String,
+    /// The Trunk output to serve at `/`.
+    pub dist: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MachineConfig {
+    pub pos_id: String,
+    pub name: String,
+    pub locale: wire::Locale,
+    pub currency: wire::Currency,
+    /// How long a QR stays on screen before the server cancels it (≤ 600).
+    pub session_timeout_s: u64,
+    /// After a restart, how long after approval the customer is assumed to
+    /// still stand at the machine, so vending is still right.
+    pub vend_window_s: u64,
+    /// How long an ending stays on screen before the machine is idle again.
+    pub outcome_display_s: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct EpaymentConfig {
+    /// Unset: the in-process simulator.
+    pub base_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub subscription_key: Option<Secret>,
+    pub msn: Option<String>,
+    /// `TEXT/TARGETURL` (we render the QR) or `IMAGE/SVG+XML` (Vipps renders it).
+    pub qr_format: Option<String>,
+    /// Per-call timeout in seconds.
+    pub timeout_s: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// The public HTTPS URL Vipps posts to; unset means polling only.
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    pub path: PathBuf,
+}
+
+/// How the machine is told to vend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DispenserKind {
+    Simulated,
+    Http,
+    Command,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DispenserConfig {
+    pub kind: DispenserKind,
+    /// `http`: the machine controller's vend URL.
+    pub url: Option<String>,
+    /// `command`: the program to run with the product's slot as argument.
+    pub command: Option<String>,
+    /// Longest wait for a vend to be confirmed.
+    pub timeout_s: u64,
+    /// `simulated`: how long a vend takes.
+    pub simulated_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimulatorSection {
+    /// Base URL a phone on the same network reaches this server at, for the
+    /// QR's target; default: `http://` + the listen address.
+    pub public_url: Option<String>,
+}
+
+/// One product on sale.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductConfig {
+    pub id: String,
+    pub name: String,
+    /// Price including tax, in minor units.
+    pub price: i64,
+    /// VAT rate in hundredths of a percent (2500 = 25 %).
+    #[serde(default = "defaults::tax_rate")]
+    pub tax_rate: i64,
+    /// The dispenser slot the product sits in.
+    pub slot: String,
+    #[serde(default = "defaults::yes")]
+    pub available: bool,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Reads `path` (if any), then the `VENDSCREEN_*` environment, then checks it.
+    pub fn load(path: Option<&str>) -> Result<Config, ConfigError> {
+        let text = match path {
+            Some(p) => std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                path: p.into(),
+                source,
+            })?,
+            None => String::new(),
+        };
+        Config::from_sources(&text, std::env::vars())
+    }
+
+    /// Builds a config from TOML text and environment pairs (tests pass their own).
+    pub fn from_sources(
+        toml_text: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut table: toml::Table =
+            toml::from_str(toml_text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        for (name, value) in env {
+            defaults::overlay_env(&mut table, &name, &value)?;
+        }
+        let mut config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        if config.products.is_empty() {
+            config.products = defaults::demo_products(config.machine.currency);
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// True when no ePayment credentials are set: the simulator runs in-process.
+    pub fn uses_simulator(&self) -> bool {
+        self.epayment.client_id.is_none() && self.epayment.base_url.is_none()
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid(m));
+        if !(1..=600).contains(&self.machine.session_timeout_s) {
+            return bad("machine.session_timeout_s must be 1..=600 (the QR lives 10 minutes)".into());
+        }
+        if !self.uses_simulator() {
+            let e = &self.epayment;
+            if e.client_id.is_none() || e.client_secret.is_none() || e.subscription_key.is_none() || e.msn.is_none() {
+                return bad("epayment needs client_id, client_secret, subscription_key and msn together".into());
+            }
+        }
+        match self.dispenser.kind {
+            DispenserKind::Http if self.dispenser.url.is_none() => bad("dispenser.kind = http needs dispenser.url".into()),
+            DispenserKind::Command if self.dispenser.command.is_none() => {
+                bad("dispenser.kind = command needs dispenser.command".into())
+            }
+            _ => defaults::check_products(&self.products),
+        }
+    }
+}

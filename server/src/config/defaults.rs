@@ -1,0 +1,138 @@
+//! Default values, the demo catalog and the environment overlay.
+
+use super::{
+    ConfigError, DispenserConfig, DispenserKind, MachineConfig, ProductConfig, ServerConfig,
+    StoreConfig,
+};
+use vendscreen_protocol as wire;
+
+/// The sections a `VENDSCREEN_<SECTION>_<KEY>` variable may name.
+const SECTIONS: [&str; 7] = [
+    "server", "machine", "epayment", "webhook", "store", "dispenser", "simulator",
+];
+
+pub fn tax_rate() -> i64 {
+    // Norwegian food VAT is 15 %; the operator sets the real rate per product.
+    1500
+}
+
+pub fn yes() -> bool {
+    true
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            dist: "dist".into(),
+        }
+    }
+}
+
+impl Default for MachineConfig {
+    fn default() -> Self {
+        MachineConfig {
+            pos_id: "vm-042".into(),
+            name: "Demo machine".into(),
+            locale: wire::Locale::Nb,
+            currency: wire::Currency::Nok,
+            session_timeout_s: 600,
+            vend_window_s: 120,
+            outcome_display_s: 8,
+        }
+    }
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            path: "vendscreen.db".into(),
+        }
+    }
+}
+
+impl Default for DispenserConfig {
+    fn default() -> Self {
+        DispenserConfig {
+            kind: DispenserKind::Simulated,
+            url: None,
+            command: None,
+            timeout_s: 30,
+            simulated_ms: 1500,
+        }
+    }
+}
+
+/// A few things a demo machine sells.
+pub fn demo_products(_currency: wire::Currency) -> Vec<ProductConfig> {
+    let p = |id: &str, name: &str, price: i64, slot: &str| ProductConfig {
+        id: id.into(),
+        name: name.into(),
+        price,
+        tax_rate: tax_rate(),
+        slot: slot.into(),
+        available: true,
+    };
+    vec![
+        p("cola", "Cola 0,5 l", 3500, "A1"),
+        p("water", "Mineral water 0,5 l", 2900, "A2"),
+        p("chocolate", "Milk chocolate", 2500, "B1"),
+        p("crisps", "Salted crisps", 3200, "B2"),
+        p("coffee", "Cold brew coffee", 4200, "C1"),
+        ProductConfig {
+            available: false,
+            ..p("sandwich", "Cheese sandwich", 5900, "C2")
+        },
+    ]
+}
+
+/// Puts `VENDSCREEN_SECTION_KEY=value` into the table; other variables are ignored.
+pub fn overlay_env(table: &mut toml::Table, name: &str, value: &str) -> Result<(), ConfigError> {
+    let Some(rest) = name.strip_prefix("VENDSCREEN_") else {
+        return Ok(());
+    };
+    let lower = rest.to_ascii_lowercase();
+    let Some((section, key)) = lower.split_once('_') else {
+        return Ok(());
+    };
+    if !SECTIONS.contains(&section) {
+        return Err(ConfigError::Invalid(format!("{name}: unknown section {section:?}")));
+    }
+    let section = table
+        .entry(section)
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let toml::Value::Table(section) = section else {
+        return Err(ConfigError::Invalid(format!("{name}: not a table")));
+    };
+    section.insert(key.into(), env_value(value));
+    Ok(())
+}
+
+/// Numbers and booleans become TOML scalars; everything else stays a string.
+fn env_value(value: &str) -> toml::Value {
+    if let Ok(n) = value.parse::<i64>() {
+        return toml::Value::Integer(n);
+    }
+    match value {
+        "true" => toml::Value::Boolean(true),
+        "false" => toml::Value::Boolean(false),
+        _ => toml::Value::String(value.into()),
+    }
+}
+
+/// Products need unique ids and sensible prices and rates.
+pub fn check_products(products: &[ProductConfig]) -> Result<(), ConfigError> {
+    let mut seen = std::collections::HashSet::new();
+    for p in products {
+        if !seen.insert(p.id.as_str()) {
+            return Err(ConfigError::Invalid(format!("duplicate product id {:?}", p.id)));
+        }
+        if p.price < 100 || p.price > 65_000_000 {
+            return Err(ConfigError::Invalid(format!("product {:?}: price must be 100..=65000000 minor units", p.id)));
+        }
+        if !(0..=10_000).contains(&p.tax_rate) {
+            return Err(ConfigError::Invalid(format!("product {:?}: tax_rate must be 0..=10000", p.id)));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Sets the panic hook and mounts the display; everything else is in the library.
+
+fn main() {
+    vendscreen::start();
+}
