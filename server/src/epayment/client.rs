@@ -1,7 +1,14 @@
-//! STUB — to be replaced by the full client (issue 3). Signatures are the contract
-//! the session engine relies on.
+//! The ePayment client: settings, the error type, and one method per API
+//! operation. The HTTP mechanics (headers, retries, token) live in `transport`.
 
-use super::model::{Amount, ModificationResponse, PaymentDetails};
+use super::model::{
+    Amount, PaymentDetails, PaymentEvent, Webhook, WebhookList, WebhookRegistration,
+};
+use super::token::TokenCache;
+use super::transport::{Call, RetryPolicy};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Where and as whom to call the API. Secrets are never printed (Debug redacts).
@@ -13,7 +20,7 @@ pub struct EpaymentSettings {
     pub client_secret: String,
     pub subscription_key: String,
     pub msn: String,
-    /// Per-call timeout.
+    /// Per-call timeout (each try).
     pub timeout: Duration,
 }
 
@@ -22,6 +29,7 @@ impl std::fmt::Debug for EpaymentSettings {
         f.debug_struct("EpaymentSettings")
             .field("base_url", &self.base_url)
             .field("msn", &self.msn)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -30,6 +38,7 @@ impl std::fmt::Debug for EpaymentSettings {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EpaymentError {
     /// The API answered with an error (problem+json parsed where possible).
+    /// A 429 or 5xx arrives here only after the retries ran out.
     #[error("ePayment {status}: {title} (code {code:?}, trace {trace_id:?})")]
     Api {
         status: u16,
@@ -51,6 +60,33 @@ impl EpaymentError {
             EpaymentError::Unreachable(_) => None,
         }
     }
+
+    /// The HTTP status, if the API answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            EpaymentError::Api { status, .. } => Some(*status),
+            EpaymentError::Unreachable(_) => None,
+        }
+    }
+}
+
+/// How the create call asks for the QR (`qrFormat.format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QrFormat {
+    /// `TEXT/TARGETURL`: `redirectUrl` is the URL to encode; we render the QR.
+    #[default]
+    TargetUrl,
+    /// `IMAGE/SVG+XML`: `redirectUrl` is an image Vipps renders (`fetch_qr_image`).
+    Svg,
+}
+
+impl QrFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QrFormat::TargetUrl => "TEXT/TARGETURL",
+            QrFormat::Svg => "IMAGE/SVG+XML",
+        }
+    }
 }
 
 /// Body of a QR-flow create call, built by the engine.
@@ -62,6 +98,7 @@ pub struct CreatePayment {
     pub pos_id: String,
     pub receipt_number: String,
     pub order_lines: Vec<OrderLine>,
+    pub qr_format: QrFormat,
 }
 
 /// One receipt line.
@@ -76,35 +113,171 @@ pub struct OrderLine {
     pub tax_rate: i64,
 }
 
-/// The ePayment client.
-#[derive(Clone, Debug)]
+/// The ePayment client; clones share the token cache and connection pool.
+#[derive(Clone)]
 pub struct EpaymentClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     settings: EpaymentSettings,
+    http: reqwest::Client,
+    tokens: TokenCache,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for EpaymentClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EpaymentClient")
+            .field("settings", &self.inner.settings)
+            .finish()
+    }
 }
 
 impl EpaymentClient {
     pub fn new(settings: EpaymentSettings) -> Self {
-        EpaymentClient { settings }
+        Self::with_retry(settings, RetryPolicy::default())
     }
 
-    /// Creates a QR payment; returns the `redirectUrl` (the QR target URL).
-    pub async fn create_payment(&self, req: &CreatePayment, idempotency_key: &str) -> Result<String, EpaymentError> {
-        let _ = (req, idempotency_key, &self.settings);
-        todo!()
+    /// A client with its own retry policy (tests use short delays).
+    pub fn with_retry(settings: EpaymentSettings, retry: RetryPolicy) -> Self {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("vendscreen-server/", env!("CARGO_PKG_VERSION")))
+            // A redirect would resend our token elsewhere; the API never redirects.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        let inner = Inner {
+            settings,
+            http,
+            tokens: TokenCache::default(),
+            retry,
+        };
+        EpaymentClient {
+            inner: Arc::new(inner),
+        }
     }
 
+    pub(crate) fn settings(&self) -> &EpaymentSettings {
+        &self.inner.settings
+    }
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
+    }
+    pub(crate) async fn token(&self) -> Result<String, EpaymentError> {
+        self.inner
+            .tokens
+            .get(&self.inner.http, &self.inner.settings)
+            .await
+    }
+    pub(crate) async fn drop_token(&self, token: &str) {
+        self.inner.tokens.invalidate(token).await
+    }
+
+    /// Runs a call and parses its JSON answer.
+    pub(crate) async fn json<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+    ) -> Result<T, EpaymentError> {
+        let op = call.op;
+        let body = self.execute(call).await?;
+        serde_json::from_slice(&body).map_err(|e| {
+            tracing::warn!(op, error = %e, "ePayment answer is not the documented JSON");
+            EpaymentError::Api {
+                status: 200,
+                code: None,
+                title: format!("{op}: unexpected answer: {e}"),
+                trace_id: None,
+            }
+        })
+    }
+
+    /// `POST` with a JSON body.
+    pub(crate) fn post<'k>(
+        op: &'static str,
+        path: String,
+        body: &impl serde::Serialize,
+        key: Option<&'k str>,
+    ) -> Call<'k> {
+        let body = serde_json::to_vec(body).ok();
+        Call {
+            op,
+            method: Method::POST,
+            path,
+            body,
+            key,
+        }
+    }
+
+    pub(crate) fn get(op: &'static str, path: String) -> Call<'static> {
+        Call {
+            op,
+            method: Method::GET,
+            path,
+            body: None,
+            key: None,
+        }
+    }
+
+    /// Fetches a payment's state and aggregate.
     pub async fn get_payment(&self, reference: &str) -> Result<PaymentDetails, EpaymentError> {
-        let _ = reference;
-        todo!()
+        self.json(Self::get("get payment", payment_path(reference, "")))
+            .await
     }
 
-    pub async fn capture(&self, reference: &str, amount: Amount, idempotency_key: &str) -> Result<ModificationResponse, EpaymentError> {
-        let _ = (reference, amount, idempotency_key);
-        todo!()
+    /// The payment's event log, oldest first.
+    pub async fn events(&self, reference: &str) -> Result<Vec<PaymentEvent>, EpaymentError> {
+        self.json(Self::get("get events", payment_path(reference, "/events")))
+            .await
     }
 
-    pub async fn cancel(&self, reference: &str, transaction_only: bool, idempotency_key: &str) -> Result<ModificationResponse, EpaymentError> {
-        let _ = (reference, transaction_only, idempotency_key);
-        todo!()
+    /// Registers a webhook URL for `events`; keep the returned secret.
+    pub async fn register_webhook(
+        &self,
+        url: &str,
+        events: &[&str],
+    ) -> Result<WebhookRegistration, EpaymentError> {
+        let body = serde_json::json!({ "url": url, "events": events });
+        self.json(Self::post(
+            "register webhook",
+            "/webhooks/v1/webhooks".into(),
+            &body,
+            None,
+        ))
+        .await
     }
+
+    /// The registrations of this MSN (without secrets).
+    pub async fn list_webhooks(&self) -> Result<Vec<Webhook>, EpaymentError> {
+        let list: WebhookList = self
+            .json(Self::get("list webhooks", "/webhooks/v1/webhooks".into()))
+            .await?;
+        Ok(list.webhooks)
+    }
+
+    /// Deletes a registration (204).
+    pub async fn delete_webhook(&self, id: &str) -> Result<(), EpaymentError> {
+        let path = format!("/webhooks/v1/webhooks/{}", encode(id));
+        let call = Call {
+            op: "delete webhook",
+            method: Method::DELETE,
+            path,
+            body: None,
+            key: None,
+        };
+        self.execute(call).await.map(|_| ())
+    }
+}
+
+/// `/epayment/v1/payments/{reference}{suffix}`, the reference percent-encoded
+/// (a valid one never needs it; an invalid one must not change the path).
+pub(crate) fn payment_path(reference: &str, suffix: &str) -> String {
+    format!("/epayment/v1/payments/{}{suffix}", encode(reference))
+}
+
+fn encode(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }

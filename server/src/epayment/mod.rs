@@ -4,5 +4,13 @@
 pub mod client;
 pub mod hmac;
 pub mod model;
+mod operations;
+mod qr_image;
+mod token;
+mod transport;
 
-pub use client::{EpaymentClient, EpaymentError, EpaymentSettings};
+pub use client::{
+    CreatePayment, EpaymentClient, EpaymentError, EpaymentSettings, OrderLine, QrFormat,
+};
+pub use qr_image::validate_svg;
+pub use transport::RetryPolicy;

@@ -1,0 +1,214 @@
+//! One authenticated call with retries: the headers every call carries, jittered
+//! exponential backoff on the transient failures (network, timeout, 5xx, 423,
+//! 429 with `Retry-After`), the same Idempotency-Key on each try, one fresh
+//! token after a 401, and problem+json turned into `EpaymentError::Api`.
+
+use super::client::{EpaymentClient, EpaymentError};
+use super::model::Problem;
+use axum::body::Bytes;
+use rand::Rng;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use std::time::Duration;
+
+/// How hard to retry. The defaults fit a customer waiting at a machine.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Tries in total, the first included.
+    pub attempts: u32,
+    /// Backoff before the second try; doubles per try, with full jitter.
+    pub base_delay: Duration,
+    /// No single wait is longer than this (a `Retry-After` included).
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 5,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What to call: `op` names it in logs, `key` is the Idempotency-Key.
+pub(crate) struct Call<'a> {
+    pub op: &'static str,
+    pub method: Method,
+    pub path: String,
+    pub body: Option<Vec<u8>>,
+    pub key: Option<&'a str>,
+}
+
+/// The four `Vipps-System-*` headers (≤ 30 chars each).
+pub(crate) fn system_headers(r: RequestBuilder) -> RequestBuilder {
+    r.header("Vipps-System-Name", "vendscreen")
+        .header("Vipps-System-Version", env!("CARGO_PKG_VERSION"))
+        .header("Vipps-System-Plugin-Name", "vendscreen-server")
+        .header("Vipps-System-Plugin-Version", env!("CARGO_PKG_VERSION"))
+}
+
+/// A failed try: either final, or worth another go after `wait`.
+enum Failure {
+    Final(EpaymentError),
+    Retry(EpaymentError, Option<Duration>),
+}
+
+impl EpaymentClient {
+    /// Runs `call` until it succeeds, fails for good, or runs out of tries.
+    pub(crate) async fn execute(&self, call: Call<'_>) -> Result<Bytes, EpaymentError> {
+        let policy = self.retry_policy();
+        let mut refreshed_after_401 = false;
+        let mut attempt = 1;
+        loop {
+            match self.try_once(&call, &mut refreshed_after_401).await {
+                Ok(body) => return Ok(body),
+                Err(Failure::Final(e)) => return Err(log_error(call.op, e)),
+                Err(Failure::Retry(e, _)) if attempt >= policy.attempts => {
+                    return Err(log_error(call.op, e))
+                }
+                Err(Failure::Retry(e, retry_after)) => {
+                    let wait = backoff(&policy, attempt, retry_after);
+                    tracing::info!(op = call.op, attempt, wait_ms = wait.as_millis() as u64, error = %e, "ePayment retry");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    async fn try_once(&self, call: &Call<'_>, refreshed: &mut bool) -> Result<Bytes, Failure> {
+        let token = self.token().await.map_err(classify_error)?;
+        let s = self.settings();
+        let url = format!("{}{}", s.base_url.trim_end_matches('/'), call.path);
+        let mut request = self
+            .http()
+            .request(call.method.clone(), url)
+            .timeout(s.timeout)
+            .bearer_auth(&token)
+            .header("Ocp-Apim-Subscription-Key", &s.subscription_key)
+            .header("Merchant-Serial-Number", &s.msn);
+        request = system_headers(request);
+        if let Some(key) = call.key {
+            request = request.header("Idempotency-Key", key);
+        }
+        if let Some(body) = &call.body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.clone());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Failure::Retry(network(call.op, &e), None))?;
+        let status = response.status();
+        let retry_after = retry_after(response.headers());
+        // A body cut short is as good as no answer: the server may have acted.
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Failure::Retry(network(call.op, &e), None))?;
+        if status.is_success() {
+            return Ok(body);
+        }
+        let error = api_error(call.op, status.as_u16(), &body);
+        if status == StatusCode::UNAUTHORIZED && !*refreshed {
+            // The token may have been revoked or expired early: one fresh try.
+            *refreshed = true;
+            self.drop_token(&token).await;
+            return Err(Failure::Retry(error, Some(Duration::ZERO)));
+        }
+        Err(if is_transient(status) {
+            Failure::Retry(error, retry_after)
+        } else {
+            Failure::Final(error)
+        })
+    }
+}
+
+fn is_transient(status: StatusCode) -> bool {
+    status.is_server_error()
+        || status == StatusCode::LOCKED
+        || status == StatusCode::TOO_MANY_REQUESTS
+}
+
+/// Token errors: transient ones are retried like any call.
+fn classify_error(e: EpaymentError) -> Failure {
+    match &e {
+        EpaymentError::Unreachable(_) => Failure::Retry(e, None),
+        EpaymentError::Api { status, .. }
+            if is_transient(StatusCode::from_u16(*status).unwrap_or(StatusCode::OK)) =>
+        {
+            Failure::Retry(e, None)
+        }
+        EpaymentError::Api { .. } => Failure::Final(e),
+    }
+}
+
+fn network(op: &str, e: &reqwest::Error) -> EpaymentError {
+    let what = if e.is_timeout() {
+        "timeout"
+    } else {
+        "connection failed"
+    };
+    EpaymentError::Unreachable(format!("{op}: {what}: {e}"))
+}
+
+/// Full-jitter exponential backoff, never shorter than the server's `Retry-After`.
+fn backoff(policy: &RetryPolicy, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    let ceiling = policy
+        .base_delay
+        .saturating_mul(1 << (attempt - 1).min(16))
+        .min(policy.max_delay);
+    let jittered = ceiling.mul_f64(rand::rng().random_range(0.5..=1.0));
+    match retry_after {
+        Some(ra) => ra.min(policy.max_delay).max(jittered.min(ra)),
+        None => jittered,
+    }
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Parses an error body: problem+json when it is one (whatever the content
+/// type says), otherwise just the status (Azure's 401/403/429 are not).
+pub(crate) fn api_error(op: &str, status: u16, body: &[u8]) -> EpaymentError {
+    let problem: Problem = serde_json::from_slice(body).unwrap_or_default();
+    let title = problem
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("{op} failed with HTTP {status}"));
+    let fields: Vec<String> = problem
+        .extra_details
+        .iter()
+        .filter(|d| d.name != "ErrorCode")
+        .map(|d| format!("{}: {}", d.name, d.reason))
+        .collect();
+    if !fields.is_empty() {
+        tracing::warn!(op, status, fields = %fields.join("; "), "ePayment validation details");
+    }
+    EpaymentError::Api {
+        status,
+        code: problem.error_code().map(str::to_string),
+        title,
+        trace_id: problem.trace_id,
+    }
+}
+
+/// Logs code and traceId (never tokens or secrets), then hands the error back.
+fn log_error(op: &str, e: EpaymentError) -> EpaymentError {
+    match &e {
+        EpaymentError::Api {
+            status,
+            code,
+            title,
+            trace_id,
+        } => {
+            tracing::warn!(op, status, code = ?code, trace_id = ?trace_id, title = %title, "ePayment error")
+        }
+        EpaymentError::Unreachable(why) => tracing::warn!(op, error = %why, "ePayment unreachable"),
+    }
+    e
+}
