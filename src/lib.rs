@@ -1,5 +1,6 @@
 //! The vendscreen display: a projection of the machine's state streamed by the server.
 
-pub fn start() {
-    console_error_panic_hook::set_once();
-}
+pub mod countdown;
+pub mod money;
+pub mod qr;
+pub mod screen;

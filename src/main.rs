@@ -1,5 +1,3 @@
 //! Sets the panic hook and mounts the display; everything else is in the library.
 
-fn main() {
-    vendscreen::start();
-}
+fn main() {}

@@ -1,0 +1,145 @@
+//! Every text on the screen, in the five languages the display speaks.
+//! One `Strings` per language, checked at compile time to be complete.
+
+mod da;
+mod en;
+mod fi;
+mod nb;
+mod sv;
+
+use vendscreen_protocol as wire;
+use wire::{Locale, OutOfServiceReason, SessionState};
+
+/// All texts of one language. Templates carry `{amount}` or `{n}`.
+#[derive(Debug)]
+pub struct Strings {
+    /// The language's own name, on its chip.
+    pub lang_name: &'static str,
+    /// Label of the group of language chips.
+    pub languages: &'static str,
+    /// Connecting screen.
+    pub connecting: &'static str,
+    /// Idle screen heading.
+    pub choose: &'static str,
+    /// Idle screen subheading.
+    pub pay_with: &'static str,
+    /// Marks a product that cannot be bought.
+    pub sold_out: &'static str,
+    /// Creating screen.
+    pub creating: &'static str,
+    /// Pay screen instruction.
+    pub scan: &'static str,
+    /// Pay screen: label before the countdown.
+    pub time_left: &'static str,
+    /// Countdown at 00:00, until the server says how it ended.
+    pub checking: &'static str,
+    /// Cancel button.
+    pub cancel: &'static str,
+    /// Cancel button while the cancel is settled.
+    pub cancelling: &'static str,
+    /// Alternative text of the QR image.
+    pub qr_alt: &'static str,
+    /// Authorized screen heading and line.
+    pub authorized: &'static str,
+    pub authorized_body: &'static str,
+    /// Dispensing screen heading and line.
+    pub dispensing: &'static str,
+    pub dispensing_body: &'static str,
+    /// Completed screen: heading, "Paid {amount}", and what to do.
+    pub completed: &'static str,
+    pub paid: &'static str,
+    pub take_item: &'static str,
+    /// Headings of the endings.
+    pub cancelled: &'static str,
+    pub expired: &'static str,
+    pub rejected: &'static str,
+    pub vend_failed: &'static str,
+    pub failed: &'static str,
+    /// Money sentences of the endings.
+    pub not_charged: &'static str,
+    pub not_charged_released: &'static str,
+    /// "Back to start in {n} s".
+    pub back_in: &'static str,
+    /// Out of service: heading, money sentence, reasons.
+    pub out_of_service: &'static str,
+    pub no_money_taken: &'static str,
+    pub reason_dispenser: &'static str,
+    pub reason_payment: &'static str,
+    pub reason_maintenance: &'static str,
+    pub reason_unknown: &'static str,
+    /// Connection banner.
+    pub stale: &'static str,
+    /// Over the dimmed QR when the stream has been lost for long.
+    pub cannot_confirm: &'static str,
+    /// Notices on the idle screen after a failed start or cancel.
+    pub notice_busy: &'static str,
+    pub notice_unavailable: &'static str,
+    pub notice_not_for_sale: &'static str,
+    pub notice_cancel_failed: &'static str,
+}
+
+/// The texts for `locale`.
+pub fn t(locale: Locale) -> &'static Strings {
+    match locale {
+        Locale::Nb => &nb::NB,
+        Locale::Da => &da::DA,
+        Locale::Fi => &fi::FI,
+        Locale::Sv => &sv::SV,
+        Locale::En => &en::EN,
+    }
+}
+
+impl Strings {
+    /// "Paid 35,00 kr".
+    pub fn paid_amount(&self, amount: &str) -> String {
+        self.paid.replace("{amount}", amount)
+    }
+
+    /// "Back to start in 7 s".
+    pub fn back_in_secs(&self, secs: u64) -> String {
+        self.back_in.replace("{n}", &secs.to_string())
+    }
+
+    /// The heading of a final state.
+    pub fn ending(&self, state: SessionState) -> &'static str {
+        match state {
+            SessionState::Completed => self.completed,
+            SessionState::VendFailed => self.vend_failed,
+            SessionState::Rejected => self.rejected,
+            SessionState::Expired => self.expired,
+            SessionState::Failed => self.failed,
+            _ => self.cancelled,
+        }
+    }
+
+    /// Why the machine is out of service.
+    pub fn reason(&self, reason: Option<OutOfServiceReason>) -> &'static str {
+        match reason {
+            Some(OutOfServiceReason::DispenserNotReady) => self.reason_dispenser,
+            Some(OutOfServiceReason::PaymentServiceUnreachable) => self.reason_payment,
+            Some(OutOfServiceReason::Maintenance) => self.reason_maintenance,
+            _ => self.reason_unknown,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_fills_every_template() {
+        for l in Locale::ALL {
+            let s = t(l);
+            assert!(s.paid_amount("X").contains('X'), "{l:?}");
+            assert!(s.back_in_secs(7).contains('7'), "{l:?}");
+            assert!(!s.paid_amount("X").contains('{') && !s.back_in_secs(7).contains('{'), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn languages_differ_from_each_other() {
+        let names: std::collections::HashSet<_> = Locale::ALL.iter().map(|l| t(*l).choose).collect();
+        assert_eq!(names.len(), 5);
+    }
+}

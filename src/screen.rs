@@ -1,0 +1,175 @@
+//! What the screen shows, as a pure function of what the server streamed and
+//! what the customer just did. `State::apply` is the only way it changes;
+//! `State::screen` picks the screen. Both are tested natively, row by row.
+
+use crate::countdown::parse_rfc3339_ms;
+use vendscreen_protocol as wire;
+use wire::{OutOfServiceReason, SessionState};
+
+/// Which screen is up. Small and `Eq` so the App can hold it in a `Memo`: a
+/// session update that keeps the screen (a new `serverTime`) renders nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// No snapshot yet: the stream has not told us anything.
+    Connecting,
+    /// The catalog: pick a product.
+    Idle,
+    /// The machine cannot sell.
+    OutOfService(Option<OutOfServiceReason>),
+    /// The customer touched a product; the payment is being created.
+    Creating,
+    /// QR, price and countdown.
+    Pay,
+    /// Approved in the app.
+    Authorized,
+    /// The machine is vending.
+    Dispensing,
+    /// A final state, until `idleAt`.
+    Outcome(SessionState),
+}
+
+/// Why a purchase could not start, as the idle screen explains it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// 409: another purchase is unresolved.
+    Busy,
+    /// 503 or no answer: the machine cannot sell right now.
+    Unavailable,
+    /// 404/400: that product cannot be bought.
+    NotForSale,
+    /// Cancel was refused or not delivered; the purchase goes on.
+    CancelFailed,
+}
+
+/// Everything that moves the screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// `snapshot`: on every (re)connect, the whole truth.
+    Snapshot(wire::Snapshot),
+    /// `session`: the whole session, whenever it changes.
+    Session(wire::Session),
+    /// `machine`: the machine's status changed.
+    Machine(wire::MachineStatus),
+    /// The customer touched a product; the POST is on its way.
+    CreateStarted,
+    /// The POST failed; nothing is being bought.
+    CreateFailed(Notice),
+    /// The customer pressed Cancel for this reference.
+    CancelRequested(String),
+    /// The cancel POST failed.
+    CancelFailed(String),
+    /// `idleAt` of this reference has passed: back to the catalog.
+    IdleDue(String),
+    /// The idle screen's notice has been read long enough.
+    NoticeDone,
+}
+
+/// The display's whole state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    /// None until the first snapshot.
+    pub machine: Option<wire::MachineStatus>,
+    /// The current or most recently ended session.
+    pub session: Option<wire::Session>,
+    /// A POST /api/sessions is in flight.
+    pub creating: bool,
+    /// The ended session whose outcome has been shown long enough.
+    pub dismissed: Option<String>,
+    /// References whose Cancel the customer pressed (shown as "cancelling…").
+    pub cancel_requested: Option<String>,
+    /// Shown on the idle screen after a failed start.
+    pub notice: Option<Notice>,
+}
+
+impl State {
+    /// The state after `event`.
+    pub fn apply(mut self, event: Event) -> Self {
+        match event {
+            Event::Snapshot(snap) => {
+                self.machine = Some(snap.machine);
+                self.session = None;
+                if let Some(s) = snap.session {
+                    self.take_session(s);
+                }
+            }
+            Event::Session(s) => self.take_session(s),
+            Event::Machine(m) => self.machine = Some(m),
+            Event::CreateStarted => {
+                self.creating = true;
+                self.notice = None;
+            }
+            Event::CreateFailed(n) => {
+                self.creating = false;
+                self.notice = Some(n);
+            }
+            Event::CancelRequested(r) => self.cancel_requested = Some(r),
+            Event::CancelFailed(r) if self.cancel_requested.as_ref() == Some(&r) => {
+                self.cancel_requested = None;
+                self.notice = Some(Notice::CancelFailed);
+            }
+            Event::CancelFailed(_) => {}
+            Event::IdleDue(r) => {
+                if self.session.as_ref().is_some_and(|s| s.reference == r && s.state.is_final()) {
+                    self.dismissed = Some(r);
+                }
+            }
+            Event::NoticeDone => self.notice = None,
+        }
+        self
+    }
+
+    /// Takes a session unless it is older than the one we hold: the POST's
+    /// answer and the stream race, and the screen must never step backwards.
+    fn take_session(&mut self, new: wire::Session) {
+        if let Some(old) = &self.session {
+            let same = old.reference == new.reference;
+            let older = parse_rfc3339_ms(&new.server_time) < parse_rfc3339_ms(&old.server_time);
+            if same && (older || (old.state.is_final() && !new.state.is_final())) {
+                return;
+            }
+        }
+        if !new.state.is_final() || Some(&new.reference) != self.dismissed.as_ref() {
+            self.creating = false;
+        }
+        if new.state != SessionState::AwaitingPayment {
+            self.cancel_requested = None;
+        }
+        self.session = Some(new);
+    }
+
+    /// The session still on screen: not yet dismissed after its ending.
+    pub fn live_session(&self) -> Option<&wire::Session> {
+        self.session.as_ref().filter(|s| !(s.state.is_final() && self.dismissed.as_ref() == Some(&s.reference)))
+    }
+
+    /// True while Cancel is being settled (the server's flag or our own press).
+    pub fn cancelling(&self) -> bool {
+        self.live_session().is_some_and(|s| s.cancelling || self.cancel_requested.as_ref() == Some(&s.reference))
+    }
+
+    /// The screen to show. A purchase under way wins over everything: its
+    /// customer must see how it ends, even if the machine just went down.
+    pub fn screen(&self) -> Screen {
+        let Some(machine) = &self.machine else { return Screen::Connecting };
+        if let Some(s) = self.live_session() {
+            return match s.state {
+                SessionState::Creating => Screen::Creating,
+                SessionState::AwaitingPayment => Screen::Pay,
+                SessionState::Authorized => Screen::Authorized,
+                SessionState::Dispensing => Screen::Dispensing,
+                done => Screen::Outcome(done),
+            };
+        }
+        if !machine.in_service {
+            Screen::OutOfService(machine.reason)
+        } else if self.creating {
+            Screen::Creating
+        } else {
+            Screen::Idle
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "screen_tests.rs"]
+mod tests;
