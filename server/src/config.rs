@@ -62,13 +62,20 @@ pub struct EpaymentConfig {
     pub qr_format: Option<String>,
     /// Per-call timeout in seconds.
     pub timeout_s: Option<u64>,
+    /// First poll after create, in ms (Vipps advises 5000).
+    pub poll_first_ms: Option<u64>,
+    /// Polls after that, in ms (Vipps advises 2000).
+    pub poll_interval_ms: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WebhookConfig {
-    /// The public HTTPS URL Vipps posts to; unset means polling only.
+    /// The public HTTPS URL Vipps posts to; unset means polling only
+    /// (with the simulator: its own local URL).
     pub public_url: Option<String>,
+    /// False: never register, learn outcomes by polling only.
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,15 +1,25 @@
 //! The vendscreen backend. `run(config)` serves the display, its API and SSE
-//! stream, receives webhooks and drives each purchase; tests call `Application::build`.
+//! stream, receives webhooks and drives each purchase; tests call
+//! `Application::build` on port 0.
 
 pub mod config;
+pub mod dispenser;
 pub mod epayment;
+pub mod error;
+pub mod routes;
+pub mod session;
 pub mod simulator;
+pub mod startup;
+pub mod store;
 pub mod telemetry;
 
+mod application;
+
+pub use application::Application;
 use config::Config;
 
-/// Runs the server until Ctrl-C / SIGTERM.
+/// Builds the application and serves until Ctrl-C / SIGTERM.
 pub async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let _ = config;
-    Ok(())
+    let app = Application::build(config).await?;
+    app.run_until_stopped().await
 }

@@ -43,6 +43,15 @@ impl Default for MachineConfig {
     }
 }
 
+impl Default for super::WebhookConfig {
+    fn default() -> Self {
+        super::WebhookConfig {
+            public_url: None,
+            enabled: true,
+        }
+    }
+}
+
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {

@@ -1,0 +1,146 @@
+//! `Application::build`: binds the listener, opens the store, wires the client
+//! (real Vipps or the in-process simulator), the dispenser and the engine.
+
+use crate::config::Config;
+use crate::dispenser::Dispenser;
+use crate::epayment::client::QrFormat;
+use crate::epayment::EpaymentClient;
+use crate::routes::{self, AppState};
+use crate::session::{Engine, EngineSettings};
+use crate::simulator::{Simulator, SimulatorConfig};
+use crate::startup;
+use crate::store::Store;
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// A built server, bound but not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    config: Config,
+    base_url: String,
+    pub simulator: Option<Simulator>,
+    pub dispenser: Dispenser,
+}
+
+type BoxError = Box<dyn std::error::Error>;
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, BoxError> {
+        let listener = TcpListener::bind(&config.server.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;
+        let addr: SocketAddr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let store = Store::open(&config.store.path)
+            .map_err(|e| format!("cannot open the store at {}: {e}", config.store.path.display()))?;
+        let client = EpaymentClient::new(startup::epayment_settings(&config, &base_url));
+        let dispenser = Dispenser::from_config(&config.dispenser);
+        let engine = Engine::new(store, client, dispenser.clone(), engine_settings(&config));
+        let state = AppState {
+            engine,
+            catalog: Arc::new(startup::catalog(&config)),
+            webhook: Arc::new(RwLock::new(None)),
+        };
+        let simulator = config.uses_simulator().then(|| {
+            let public = config.simulator.public_url.clone().unwrap_or_else(|| base_url.clone());
+            Simulator::new(SimulatorConfig::new(public))
+        });
+        let router = full_router(&config, state.clone(), simulator.as_ref(), &dispenser);
+        Ok(Application { listener, router, state, config, base_url, simulator, dispenser })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.state.engine
+    }
+
+    /// Serves, then registers the webhook and recovers unfinished sessions
+    /// (both may call the in-process simulator, so serving comes first).
+    pub async fn run_until_stopped(self) -> Result<(), BoxError> {
+        let Application { listener, router, state, config, base_url, .. } = self;
+        let serve = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal());
+        tracing::info!(
+            "vendscreen serving on {base_url}{}",
+            if config.uses_simulator() { " with the built-in ePayment simulator" } else { "" }
+        );
+        tokio::spawn(after_start(state, config, base_url));
+        serve.await?;
+        Ok(())
+    }
+}
+
+async fn after_start(state: AppState, config: Config, base_url: String) {
+    let url = config.webhook.public_url.clone().filter(|_| config.webhook.enabled).or_else(|| {
+        // The simulator can reach us directly, so the demo gets webhooks too.
+        (config.uses_simulator() && config.webhook.enabled).then(|| format!("{base_url}/webhooks/epayment"))
+    });
+    if let Some(url) = url {
+        match startup::register_webhook(state.engine.client(), state.engine.store(), &url).await {
+            Ok(secret) => *state.webhook.write().unwrap_or_else(|e| e.into_inner()) = Some(secret),
+            Err(e) => tracing::error!(error = %e, "webhook registration failed; polling only"),
+        }
+    }
+    match state.engine.recover().await {
+        Ok(n) if n > 0 => tracing::info!(sessions = n, "recovering unfinished sessions"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "recovery failed"),
+    }
+    state.engine.spawn_health_monitor(Duration::from_secs(10));
+}
+
+fn engine_settings(config: &Config) -> EngineSettings {
+    let qr_format = match config.epayment.qr_format.as_deref() {
+        Some("IMAGE/SVG+XML") => QrFormat::Svg,
+        _ => QrFormat::TargetUrl,
+    };
+    EngineSettings {
+        machine: config.machine.clone(),
+        products: config.products.clone(),
+        poll_first: Duration::from_millis(config.epayment.poll_first_ms.unwrap_or(5_000)),
+        poll_interval: Duration::from_millis(config.epayment.poll_interval_ms.unwrap_or(2_000)),
+        qr_format,
+    }
+}
+
+fn full_router(config: &Config, state: AppState, simulator: Option<&Simulator>, dispenser: &Dispenser) -> Router {
+    let dist = &config.server.dist;
+    let files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    let mut router = routes::router(state);
+    if let Some(sim) = simulator {
+        router = router.merge(sim.router());
+    }
+    if let Dispenser::Simulated(d) = dispenser {
+        router = router.merge(routes::sim_dispenser_router(d.clone()));
+    }
+    // Anything not an API route is the display (a single-page app).
+    Router::new().fallback_service(files).merge(router)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

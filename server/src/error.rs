@@ -1,0 +1,93 @@
+//! One error type for every handler, answered as `application/problem+json`.
+//! 5xx causes are logged; the client is told only what it can act on.
+
+use crate::session::EngineError;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use vendscreen_protocol as wire;
+
+/// Why a request failed. Each variant's doc says the status it gives.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the body or path could not be understood.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: a webhook whose signature does not verify.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// 404: no such product, session or file.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: conflicts with the machine's state (busy, sold out, too late).
+    #[error("{0}")]
+    Conflict(String),
+    /// 503: the machine cannot sell now; no payment was started.
+    #[error("out of service")]
+    OutOfService(wire::OutOfServiceReason),
+    /// 500: our fault; logged, not explained.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<EngineError> for AppError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::UnknownProduct(_) | EngineError::UnknownSession(_) => AppError::NotFound(e.to_string()),
+            EngineError::SoldOut(_) | EngineError::Busy | EngineError::NotCancellable => AppError::Conflict(e.to_string()),
+            EngineError::OutOfService(reason) => AppError::OutOfService(reason),
+            EngineError::Store(_) => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
+            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            AppError::OutOfService(_) => (StatusCode::SERVICE_UNAVAILABLE, "out-of-service", "Out of service"),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, slug, title) = self.parts();
+        let detail = match &self {
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                None
+            }
+            AppError::OutOfService(_) => Some("The machine cannot sell right now. No money has been taken.".to_string()),
+            AppError::Unauthorized => None,
+            other => Some(other.to_string()),
+        };
+        let reason = match self {
+            AppError::OutOfService(reason) => Some(reason),
+            _ => None,
+        };
+        problem(status, slug, title, detail, reason)
+    }
+}
+
+/// A problem+json response.
+pub fn problem(
+    status: StatusCode,
+    slug: &str,
+    title: &str,
+    detail: Option<String>,
+    reason: Option<wire::OutOfServiceReason>,
+) -> Response {
+    let body = wire::Problem {
+        kind: format!("https://vendscreen.dev/problems/{slug}"),
+        title: title.into(),
+        status: status.as_u16(),
+        detail,
+        reason,
+    };
+    let json = serde_json::to_vec(&body).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+}

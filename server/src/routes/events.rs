@@ -1,0 +1,56 @@
+//! `GET /api/events`: a snapshot on connect, then every change, as SSE.
+//! Reconnecting clients (with `Last-Event-ID` or not) get a fresh snapshot,
+//! which supersedes anything they missed.
+
+use super::AppState;
+use crate::error::AppError;
+use crate::session::{Engine, Update};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::{extract::State, routing::get, Router};
+use futures_util::stream::{self, Stream, StreamExt};
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream, IntervalStream};
+use vendscreen_protocol::event_names;
+
+/// EventSource cannot see SSE comments, so a named `ping` lets the display's
+/// watchdog tell a live stream from a dead one.
+const PING_EVERY: Duration = Duration::from_secs(10);
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/events", get(events_stream))
+}
+
+async fn events_stream(
+    State(state): State<AppState>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let engine = state.engine;
+    // Subscribe first, then snapshot: nothing can fall between the two.
+    let updates = BroadcastStream::new(engine.subscribe());
+    let first = snapshot_event(&engine)?;
+    let engine_for_lag = engine.clone();
+    let changes = updates.map(move |update| match update {
+        Ok(Update::Session(id, session)) => json_event(event_names::SESSION, id, &*session),
+        Ok(Update::Machine(id, status)) => json_event(event_names::MACHINE, id, &status),
+        // Too slow to keep up: start it over from a snapshot.
+        Err(BroadcastStreamRecvError::Lagged(_)) => {
+            snapshot_event(&engine_for_lag).unwrap_or_else(|_| Event::default().comment("lagged"))
+        }
+    });
+    let pings = IntervalStream::new(tokio::time::interval(PING_EVERY)).skip(1).map(move |_| {
+        let now = crate::store::rfc3339(time::OffsetDateTime::now_utc());
+        Event::default().event("ping").id(engine.last_event_id().to_string()).data(now)
+    });
+    let stream = stream::once(async { first }).chain(stream::select(changes, pings)).map(Ok);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(PING_EVERY)))
+}
+
+fn snapshot_event(engine: &Engine) -> Result<Event, AppError> {
+    let id = engine.last_event_id();
+    Ok(json_event(event_names::SNAPSHOT, id, &engine.snapshot()?))
+}
+
+fn json_event(name: &str, id: u64, data: &impl serde::Serialize) -> Event {
+    let json = serde_json::to_string(data).unwrap_or_default();
+    Event::default().event(name).id(id.to_string()).data(json)
+}

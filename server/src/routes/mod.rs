@@ -1,0 +1,38 @@
+//! The HTTP surface: one module per resource, merged in `router`.
+
+mod catalog;
+mod events;
+mod extract;
+mod health;
+mod sessions;
+mod sim_dispenser;
+mod webhooks;
+
+use crate::session::Engine;
+use axum::Router;
+use std::sync::{Arc, RwLock};
+use vendscreen_protocol as wire;
+
+pub use sim_dispenser::router as sim_dispenser_router;
+pub use webhooks::WebhookSecret;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Engine,
+    pub catalog: Arc<wire::Catalog>,
+    /// The registered webhook (URL + secret), once registration succeeded.
+    pub webhook: Arc<RwLock<Option<WebhookSecret>>>,
+}
+
+/// The display API, SSE, webhooks and health; no static files, no simulator.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(catalog::router())
+        .merge(sessions::router())
+        .merge(events::router())
+        .merge(webhooks::router())
+        .merge(health::router())
+        .route("/api/{*rest}", axum::routing::any(extract::not_found))
+        .with_state(state)
+}

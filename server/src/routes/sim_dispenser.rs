@@ -1,0 +1,29 @@
+//! `POST /sim/dispenser`: controls for the simulated dispenser (demo and tests):
+//! `{"failNext": 1}` makes the next vend fail, `{"outOfOrder": true}` takes the
+//! machine out of service. Only mounted when the dispenser is simulated.
+
+use super::extract::ApiJson;
+use crate::dispenser::SimulatedDispenser;
+use axum::http::StatusCode;
+use axum::{extract::State, routing::post, Router};
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Control {
+    fail_next: Option<u32>,
+    out_of_order: Option<bool>,
+}
+
+pub fn router(dispenser: SimulatedDispenser) -> Router {
+    Router::new().route("/sim/dispenser", post(dispenser_control)).with_state(dispenser)
+}
+
+async fn dispenser_control(State(d): State<SimulatedDispenser>, ApiJson(c): ApiJson<Control>) -> StatusCode {
+    if let Some(n) = c.fail_next {
+        d.fail_next(n);
+    }
+    if let Some(out) = c.out_of_order {
+        d.set_out_of_order(out);
+    }
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,132 @@
+//! Whether the machine can sell: the dispenser is ready and the payment service
+//! answers. Checked before every purchase and watched in the background so the
+//! idle screen can say "out of service" before anyone touches it.
+
+use super::record::SessionRecord;
+use super::{Engine, EngineError, Update};
+use crate::epayment::client::QrFormat;
+use crate::epayment::EpaymentError;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use vendscreen_protocol::{self as wire, OutOfServiceReason};
+
+/// The last known state of the machine's two dependencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MachineHealth {
+    pub dispenser_ready: bool,
+    pub payment_reachable: bool,
+}
+
+impl Default for MachineHealth {
+    fn default() -> Self {
+        MachineHealth { dispenser_ready: true, payment_reachable: true }
+    }
+}
+
+impl MachineHealth {
+    fn reason(self) -> Option<OutOfServiceReason> {
+        if !self.dispenser_ready {
+            Some(OutOfServiceReason::DispenserNotReady)
+        } else if !self.payment_reachable {
+            Some(OutOfServiceReason::PaymentServiceUnreachable)
+        } else {
+            None
+        }
+    }
+}
+
+/// A reference no payment has: a GET for it answers 404 when Vipps is up.
+const PROBE_REFERENCE: &str = "vendscreen-reachability-probe";
+
+impl Engine {
+    pub fn machine_status(&self) -> wire::MachineStatus {
+        let health = *self.inner.machine.read().unwrap_or_else(|e| e.into_inner());
+        wire::MachineStatus {
+            in_service: health.reason().is_none(),
+            reason: health.reason(),
+            server_time: crate::store::rfc3339(time::OffsetDateTime::now_utc()),
+        }
+    }
+
+    /// Whether the payment service answered the last check.
+    pub fn payment_reachable(&self) -> bool {
+        self.inner.machine.read().unwrap_or_else(|e| e.into_inner()).payment_reachable
+    }
+
+    /// Checks both dependencies now; refuses the purchase when either is down.
+    pub(super) async fn ensure_in_service(&self) -> Result<(), EngineError> {
+        let health = self.check_health().await;
+        match health.reason() {
+            None => Ok(()),
+            Some(reason) => Err(EngineError::OutOfService(reason)),
+        }
+    }
+
+    /// Probes the dispenser and the payment service and publishes any change.
+    pub async fn check_health(&self) -> MachineHealth {
+        let dispenser_ready = self.inner.dispenser.ready().await;
+        let probe = self.inner.client.get_payment(PROBE_REFERENCE).await;
+        let payment_reachable = !matches!(probe, Err(EpaymentError::Unreachable(_)));
+        let health = MachineHealth { dispenser_ready, payment_reachable };
+        self.set_health(health);
+        health
+    }
+
+    pub(super) fn note_reachability(&self, reachable: bool) {
+        let mut health = *self.inner.machine.read().unwrap_or_else(|e| e.into_inner());
+        health.payment_reachable = reachable;
+        self.set_health(health);
+    }
+
+    fn set_health(&self, health: MachineHealth) {
+        let changed = {
+            let mut current = self.inner.machine.write().unwrap_or_else(|e| e.into_inner());
+            std::mem::replace(&mut *current, health) != health
+        };
+        if changed {
+            tracing::info!(?health, "machine status changed");
+            let id = self.inner.event_id.fetch_add(1, Ordering::SeqCst) + 1;
+            let _ = self.inner.updates.send(Update::Machine(id, self.machine_status()));
+        }
+    }
+
+    /// Re-checks health every `every` for as long as the server runs.
+    pub fn spawn_health_monitor(&self, every: Duration) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            loop {
+                engine.check_health().await;
+                tokio::time::sleep(every).await;
+            }
+        });
+    }
+
+    /// What the display shows for the provider's `redirectUrl`.
+    pub(super) async fn qr_for(&self, url: String) -> (Option<String>, Option<String>) {
+        match self.inner.settings.qr_format {
+            QrFormat::TargetUrl => (Some(url), None),
+            QrFormat::Svg => match self.inner.client.fetch_qr_image(&url).await {
+                Ok(data_url) => (None, Some(data_url)),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not fetch the QR image");
+                    (None, None)
+                }
+            },
+        }
+    }
+
+    pub(super) async fn store_qr(&self, reference: &str, qr: (Option<String>, Option<String>)) -> Result<(), EngineError> {
+        let _serial = self.inner.transitions.lock().await;
+        if let Some(mut record) = self.inner.store.get(reference)? {
+            (record.qr_url, record.qr_image) = qr;
+            self.inner.store.update(&record)?;
+        }
+        Ok(())
+    }
+}
+
+/// Used by recovery to decide if a restarted create is still worth showing.
+pub(super) fn still_payable(record: &SessionRecord) -> bool {
+    // Leave the customer at least half a minute to scan.
+    record.expires_at - time::OffsetDateTime::now_utc() > time::Duration::seconds(30)
+}

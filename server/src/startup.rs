@@ -1,0 +1,102 @@
+//! Wiring at start: the ePayment settings (real or simulator), the webhook
+//! registration, and the catalog the display is served.
+
+use crate::config::Config;
+use crate::epayment::{EpaymentClient, EpaymentError, EpaymentSettings};
+use crate::routes::WebhookSecret;
+use crate::simulator::SimulatorCredentials;
+use crate::store::Store;
+use std::time::Duration;
+use vendscreen_protocol as wire;
+
+/// The eight ePayment events the engine listens to.
+pub const WEBHOOK_EVENTS: [&str; 8] = [
+    "epayments.payment.created.v1",
+    "epayments.payment.aborted.v1",
+    "epayments.payment.expired.v1",
+    "epayments.payment.cancelled.v1",
+    "epayments.payment.captured.v1",
+    "epayments.payment.refunded.v1",
+    "epayments.payment.authorized.v1",
+    "epayments.payment.terminated.v1",
+];
+
+const WEBHOOK_SETTING: &str = "webhook";
+
+/// Client settings: the configured credentials, or the simulator's at `local_base`.
+pub fn epayment_settings(config: &Config, local_base: &str) -> EpaymentSettings {
+    let e = &config.epayment;
+    let timeout = Duration::from_secs(e.timeout_s.unwrap_or(10));
+    if config.uses_simulator() {
+        let sim = SimulatorCredentials::default();
+        return EpaymentSettings {
+            base_url: local_base.into(),
+            client_id: sim.client_id,
+            client_secret: sim.client_secret,
+            subscription_key: sim.subscription_key,
+            msn: sim.msn,
+            timeout,
+        };
+    }
+    let secret = |s: &Option<crate::config::Secret>| s.as_ref().map(|s| s.expose().to_string()).unwrap_or_default();
+    EpaymentSettings {
+        base_url: e.base_url.clone().unwrap_or_else(|| "https://api.vipps.no".into()),
+        client_id: e.client_id.clone().unwrap_or_default(),
+        client_secret: secret(&e.client_secret),
+        subscription_key: secret(&e.subscription_key),
+        msn: e.msn.clone().unwrap_or_default(),
+        timeout,
+    }
+}
+
+/// The catalog as the display sees it.
+pub fn catalog(config: &Config) -> wire::Catalog {
+    let m = &config.machine;
+    wire::Catalog {
+        machine: wire::Machine {
+            pos_id: m.pos_id.clone(),
+            name: m.name.clone(),
+            locale: m.locale,
+            currency: m.currency,
+        },
+        products: config
+            .products
+            .iter()
+            .map(|p| wire::Product {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                price: wire::Money::new(p.price, m.currency),
+                available: p.available,
+            })
+            .collect(),
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    id: String,
+    url: String,
+    secret: String,
+}
+
+/// Registers `url` for the ePayment events, reusing a registration this store
+/// knows the secret of. A registration for the same URL whose secret was lost
+/// is replaced. The secret stays in the store; it is never logged.
+pub async fn register_webhook(client: &EpaymentClient, store: &Store, url: &str) -> Result<WebhookSecret, EpaymentError> {
+    let known: Option<Stored> = store.setting(WEBHOOK_SETTING).ok().flatten().and_then(|s| serde_json::from_str(&s).ok());
+    let existing = client.list_webhooks().await?;
+    if let Some(k) = known.filter(|k| k.url == url && existing.iter().any(|w| w.id == k.id)) {
+        tracing::info!(id = %k.id, "reusing webhook registration");
+        return Ok(WebhookSecret { url: k.url, secret: k.secret });
+    }
+    for stale in existing.iter().filter(|w| w.url == url) {
+        client.delete_webhook(&stale.id).await?;
+    }
+    let reg = client.register_webhook(url, &WEBHOOK_EVENTS).await?;
+    let stored = Stored { id: reg.id.clone(), url: url.into(), secret: reg.secret.clone() };
+    if let Err(e) = store.set_setting(WEBHOOK_SETTING, &serde_json::to_string(&stored).unwrap_or_default()) {
+        tracing::error!(error = %e, "could not store the webhook secret");
+    }
+    tracing::info!(id = %reg.id, %url, "webhook registered");
+    Ok(WebhookSecret { url: url.into(), secret: reg.secret })
+}

@@ -1,0 +1,96 @@
+//! Bad input gets problem+json with the right status, never a panic.
+
+use crate::helpers::spawn_app;
+use serde_json::json;
+
+async fn assert_problem(resp: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(resp.status(), status);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    body
+}
+
+#[tokio::test]
+async fn unknown_product_is_404() {
+    let app = spawn_app().await;
+    assert_problem(app.post_json("/api/sessions", json!({ "productId": "caviar" })).await, 404).await;
+}
+
+#[tokio::test]
+async fn sold_out_product_is_409() {
+    let app = spawn_app().await;
+    assert_problem(app.post_json("/api/sessions", json!({ "productId": "sandwich" })).await, 409).await;
+}
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    let app = spawn_app().await;
+    let resp = app.http.post(app.url("/api/sessions")).header("content-type", "application/json").body("{\"productId\":").send().await.unwrap();
+    assert_problem(resp, 400).await;
+    let resp = app.post_json("/api/sessions", json!({ "product": "cola" })).await;
+    assert_problem(resp, 400).await;
+}
+
+#[tokio::test]
+async fn unknown_reference_is_404() {
+    let app = spawn_app().await;
+    assert_problem(app.get("/api/sessions/vm-042-999999").await, 404).await;
+    assert_problem(app.http.post(app.url("/api/sessions/nope/cancel")).send().await.unwrap(), 404).await;
+    assert_problem(app.get("/api/nothing-here").await, 404).await;
+}
+
+#[tokio::test]
+async fn a_second_purchase_while_one_is_unresolved_is_409() {
+    let app = spawn_app().await;
+    app.buy("cola").await;
+    assert_problem(app.post_json("/api/sessions", json!({ "productId": "water" })).await, 409).await;
+}
+
+#[tokio::test]
+async fn a_dispenser_that_is_not_ready_means_503_and_no_payment() {
+    let app = spawn_app().await;
+    app.post_json("/sim/dispenser", json!({ "outOfOrder": true })).await;
+    let body = assert_problem(app.post_json("/api/sessions", json!({ "productId": "cola" })).await, 503).await;
+    assert_eq!(body["reason"], "dispenserNotReady");
+    assert_eq!(app.get("/api/sessions/vm-042-000001").await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_forged_webhook_is_401_and_changes_nothing() {
+    let app = spawn_app().await;
+    let session = app.buy("cola").await;
+    let body = json!({ "msn": "123456", "reference": session.reference, "pspReference": "1", "name": "AUTHORIZED",
+        "amount": { "currency": "NOK", "value": 3500 }, "timestamp": "2026-11-24T10:00:00Z", "success": true });
+    let resp = app.http.post(app.url("/webhooks/epayment"))
+        .header("x-ms-date", "Tue, 24 Nov 2026 10:00:00 GMT")
+        .header("x-ms-content-sha256", "AAAA")
+        .header("authorization", "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=AAAA")
+        .json(&body).send().await.unwrap();
+    assert_problem(resp, 401).await;
+    assert_eq!(app.session(&session.reference).await.state, vendscreen_protocol::SessionState::AwaitingPayment);
+}
+
+#[tokio::test]
+async fn health_reports_the_payment_service() {
+    let app = spawn_app().await;
+    let health: serde_json::Value = app.get("/healthz").await.json().await.unwrap();
+    assert_eq!(health, json!({ "status": "ok", "paymentServiceReachable": true }));
+}
+
+#[tokio::test]
+async fn catalog_lists_the_demo_products_with_prices_in_minor_units() {
+    let app = spawn_app().await;
+    let catalog: vendscreen_protocol::Catalog = app.get("/api/catalog").await.json().await.unwrap();
+    assert_eq!(catalog.machine.pos_id, "vm-042");
+    let cola = catalog.products.iter().find(|p| p.id == "cola").unwrap();
+    assert_eq!(cola.price.value, 3500);
+    assert!(catalog.products.iter().any(|p| !p.available));
+}
+
+#[tokio::test]
+async fn the_display_is_served_at_the_root() {
+    let app = spawn_app().await;
+    let page = app.get("/").await.text().await.unwrap();
+    assert!(page.contains("vendscreen"));
+}

@@ -1,0 +1,174 @@
+//! `spawn_app()` and a `TestApp` that speaks to the server like the display does.
+
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use std::time::Duration;
+use tempfile::TempDir;
+use vendscreen_protocol as wire;
+use vendscreen_server::config::Config;
+use vendscreen_server::Application;
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    /// Holds the store and dist; dropped with the app.
+    pub dir: TempDir,
+}
+
+/// A server on a free port with the simulator, a fresh store and a fast dispenser.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Like [`spawn_app`], with extra `VENDSCREEN_*` settings.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    spawn_in(dir, extra).await
+}
+
+pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
+    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>vendscreen</title>").unwrap();
+    let mut env = vec![
+        ("VENDSCREEN_SERVER_LISTEN".to_string(), "127.0.0.1:0".to_string()),
+        ("VENDSCREEN_SERVER_DIST".into(), dir.path().display().to_string()),
+        ("VENDSCREEN_STORE_PATH".into(), dir.path().join("test.db").display().to_string()),
+        ("VENDSCREEN_DISPENSER_SIMULATED_MS".into(), "20".into()),
+        ("VENDSCREEN_EPAYMENT_POLL_FIRST_MS".into(), "200".into()),
+        ("VENDSCREEN_EPAYMENT_POLL_INTERVAL_MS".into(), "500".into()),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::from_sources("", env).expect("config");
+    let app = Application::build(config).await.expect("build");
+    let base = app.base_url().to_string();
+    tokio::spawn(app.run_until_stopped());
+    let test = TestApp { base, http: reqwest::Client::new(), dir };
+    if !extra.contains(&("VENDSCREEN_WEBHOOK_ENABLED", "false")) {
+        test.wait_until_webhook_registered().await;
+    }
+    test
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http.post(self.url(path)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Starts a purchase and returns the created session.
+    pub async fn buy(&self, product: &str) -> wire::Session {
+        let resp = self.post_json("/api/sessions", json!({ "productId": product })).await;
+        assert_eq!(resp.status(), 201, "buy {product}: {}", resp.text().await.unwrap());
+        resp.json().await.unwrap()
+    }
+
+    pub async fn session(&self, reference: &str) -> wire::Session {
+        self.get(&format!("/api/sessions/{reference}")).await.json().await.unwrap()
+    }
+
+    /// The customer acts in the simulated app: `approve`, `reject` or `expire`.
+    pub async fn customer(&self, reference: &str, action: &str) {
+        let resp = self.http.post(self.url(&format!("/sim/payments/{reference}/{action}"))).send().await.unwrap();
+        assert!(resp.status().is_success(), "{action}: {}", resp.status());
+    }
+
+    /// Waits (with a deadline, not a fixed sleep) until the session is in `state`.
+    pub async fn wait_for(&self, reference: &str, state: wire::SessionState) -> wire::Session {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.session(reference).await;
+            if s.state == state {
+                return s;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{reference} stuck in {:?}, wanted {state:?}", s.state);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The payment as the simulated Vipps sees it.
+    pub async fn payment(&self, reference: &str) -> Value {
+        serde_json::to_value(self.vipps().get_payment(reference).await.unwrap()).unwrap()
+    }
+
+    async fn wait_until_webhook_registered(&self) {
+        // Registration happens right after the server starts serving; a
+        // purchase before it would be learned by polling only.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let client = self.vipps();
+        while client.list_webhooks().await.map(|w| w.is_empty()).unwrap_or(true) {
+            assert!(tokio::time::Instant::now() < deadline, "webhook never registered");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// A client of the simulated Vipps, with the simulator's credentials.
+    pub fn vipps(&self) -> vendscreen_server::epayment::EpaymentClient {
+        let settings = vendscreen_server::startup::epayment_settings(&Config::from_sources("", []).unwrap(), &self.base);
+        vendscreen_server::epayment::EpaymentClient::new(settings)
+    }
+
+    /// Opens `/api/events` and returns a reader of (event, data) pairs.
+    pub async fn events(&self) -> SseReader {
+        let resp = self.get("/api/events").await;
+        assert_eq!(resp.headers()["content-type"], "text/event-stream");
+        SseReader { stream: Box::pin(resp.bytes_stream()), buffer: String::new() }
+    }
+}
+
+type ByteStream = std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>;
+
+/// A minimal SSE parser: enough to read our own stream.
+pub struct SseReader {
+    stream: ByteStream,
+    buffer: String,
+}
+
+impl SseReader {
+    /// The next named event (comments and pings skipped), with a deadline.
+    pub async fn next(&mut self) -> (String, Value) {
+        tokio::time::timeout(Duration::from_secs(15), self.next_inner()).await.expect("no SSE event in time")
+    }
+
+    async fn next_inner(&mut self) -> (String, Value) {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string());
+                if let (Some(event), Some(data)) = (field("event:"), field("data:")) {
+                    if event != "ping" {
+                        return (event, serde_json::from_str(&data).unwrap());
+                    }
+                }
+                continue;
+            }
+            let chunk = self.stream.next().await.expect("stream ended").unwrap();
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// Reads session events until one has `state`; returns the states seen.
+    pub async fn states_until(&mut self, state: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            let (name, data) = self.next().await;
+            let s = match name.as_str() {
+                "session" => data["state"].as_str().map(String::from),
+                "snapshot" => data["session"]["state"].as_str().map(String::from),
+                _ => None,
+            };
+            if let Some(s) = s {
+                let done = s == state;
+                seen.push(s);
+                if done {
+                    return seen;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real server on port 0, the simulator over real HTTP,
+//! a real SQLite file. One binary, one module per concern.
+
+mod bad_input;
+mod helpers;
+mod purchase;
+mod store;

@@ -1,0 +1,17 @@
+//! The store keeps sessions across a restart on the same file.
+
+use crate::helpers::{spawn_in, spawn_app};
+use vendscreen_protocol::SessionState as S;
+
+#[tokio::test]
+async fn a_completed_session_is_still_there_after_a_restart() {
+    let app = spawn_app().await;
+    let session = app.buy("cola").await;
+    app.customer(&session.reference, "approve").await;
+    app.wait_for(&session.reference, S::Completed).await;
+    let dir = app.dir;
+    let again = spawn_in(dir, &[]).await;
+    assert_eq!(again.session(&session.reference).await.state, S::Completed);
+    let next = again.buy("cola").await;
+    assert_ne!(next.reference, session.reference, "references are never reused");
+}
