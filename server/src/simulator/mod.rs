@@ -1,16 +1,45 @@
-//! STUB — the embedded stand-in for Vipps MobilePay (issue 2/3): access token,
+//! The embedded stand-in for Vipps MobilePay (issues 2/3): access token,
 //! ePayment, Webhooks API, signed delivery, the "phone" page and /sim/ controls.
 //! Knows nothing of our sessions; the server talks to it over real HTTP.
 
+mod api;
+mod auth;
+mod clock;
+mod controls;
+mod delivery;
+mod faults;
+mod gate;
+mod payment;
+mod phone;
+mod problem;
+mod state;
+mod validate;
+mod webhooks;
+
+pub use clock::SimClock;
+pub use faults::Fault;
+pub use payment::UserAction;
+
 use axum::Router;
+use state::Shared;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Credentials the simulator accepts; start-up hands the same to the client.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SimulatorCredentials {
     pub client_id: String,
     pub client_secret: String,
     pub subscription_key: String,
     pub msn: String,
+}
+
+impl std::fmt::Debug for SimulatorCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimulatorCredentials")
+            .field("msn", &self.msn)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for SimulatorCredentials {
@@ -24,28 +53,125 @@ impl Default for SimulatorCredentials {
     }
 }
 
-/// How the simulator is set up.
+/// Per-reference limits (vipps-api.md §7); `None` in the config turns them off.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    /// Create, capture, cancel, refund per reference per minute (Vipps: 5).
+    pub modify_per_minute: usize,
+    /// Get payment and get events per reference per minute (Vipps: 120).
+    pub read_per_minute: usize,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            modify_per_minute: 5,
+            read_per_minute: 120,
+        }
+    }
+}
+
+/// How the simulator is set up. `SimulatorConfig::new` gives Vipps's numbers.
 #[derive(Debug, Clone)]
 pub struct SimulatorConfig {
     /// The base URL phones reach (QR target URLs start with it), e.g. `http://192.168.1.20:8080`.
     pub public_base_url: String,
     pub credentials: SimulatorCredentials,
+    /// Shown on the phone page as the merchant.
+    pub merchant_name: String,
+    /// How long a payment waits in CREATED before EXPIRED (10 minutes).
+    pub payment_ttl: Duration,
+    /// Access token lifetime (1 hour, as in the test environment).
+    pub token_ttl: Duration,
+    /// `None`: no 429s (handy for tests that poll fast).
+    pub rate_limits: Option<RateLimits>,
+    /// First webhook retry delay; doubles per try up to `webhook_retry_max`.
+    pub webhook_retry_base: Duration,
+    pub webhook_retry_max: Duration,
+    /// Tries per event and registration before giving up on it.
+    pub webhook_attempts: u32,
+    /// A receiver slower than this counts as failed (Vipps: 10 s).
+    pub webhook_timeout: Duration,
+    /// How often the background ticker looks for expired payments.
+    pub expiry_tick: Duration,
+}
+
+impl SimulatorConfig {
+    pub fn new(public_base_url: impl Into<String>) -> Self {
+        SimulatorConfig {
+            public_base_url: public_base_url.into().trim_end_matches('/').to_string(),
+            credentials: SimulatorCredentials::default(),
+            merchant_name: "vendscreen demo".into(),
+            payment_ttl: Duration::from_secs(600),
+            token_ttl: auth::TEST_TOKEN_TTL,
+            rate_limits: Some(RateLimits::default()),
+            webhook_retry_base: Duration::from_secs(2),
+            webhook_retry_max: Duration::from_secs(3600),
+            webhook_attempts: 30,
+            webhook_timeout: Duration::from_secs(10),
+            expiry_tick: Duration::from_secs(1),
+        }
+    }
 }
 
 /// The simulator; cheap to clone (shared state inside).
 #[derive(Clone)]
 pub struct Simulator {
-    config: SimulatorConfig,
+    shared: Arc<Shared>,
 }
 
 impl Simulator {
     pub fn new(config: SimulatorConfig) -> Self {
-        Simulator { config }
+        Simulator {
+            shared: Arc::new(Shared::new(config)),
+        }
     }
 
     /// Its routes: `/accesstoken/get`, `/epayment/v1/…`, `/webhooks/v1/…`, `/sim/…`.
+    /// Also starts the expiry ticker (once) when called inside a tokio runtime.
     pub fn router(&self) -> Router {
-        let _ = &self.config;
-        Router::new()
+        state::start_ticker(&self.shared);
+        api::router(self.shared.clone())
+            .merge(webhooks::router(self.shared.clone()))
+            .merge(controls::router(self.shared.clone()))
+            .merge(phone::router(self.shared.clone()))
+    }
+
+    /// The simulator's clock.
+    pub fn clock(&self) -> &SimClock {
+        &self.shared.clock
+    }
+
+    /// Moves the clock on and applies what became due (expiries, webhooks).
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+        self.shared.sweep();
+    }
+
+    /// Injects a fault (see [`Fault`]).
+    pub fn inject_fault(&self, fault: Fault) {
+        self.shared.add_fault(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// The customer approves / rejects in the app, or time runs out now.
+    pub fn user_action(&self, reference: &str, action: UserAction) -> Result<(), String> {
+        self.shared
+            .user_action(reference, action)
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    /// A payment as the API would report it, if it exists.
+    pub fn payment(&self, reference: &str) -> Option<crate::epayment::model::PaymentDetails> {
+        self.shared.read(reference).ok().map(|p| p.details())
+    }
+
+    /// How many payments exist (tests check that a retry made no second one).
+    pub fn payment_count(&self) -> usize {
+        self.shared.payment_count()
     }
 }
