@@ -28,7 +28,7 @@ pub struct Application {
     pub dispenser: Dispenser,
 }
 
-type BoxError = Box<dyn std::error::Error>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl Application {
     pub async fn build(config: Config) -> Result<Application, BoxError> {

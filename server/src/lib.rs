@@ -6,6 +6,7 @@ pub mod config;
 pub mod dispenser;
 pub mod epayment;
 pub mod error;
+pub mod failpoint;
 pub mod routes;
 pub mod session;
 pub mod simulator;
@@ -19,7 +20,7 @@ pub use application::Application;
 use config::Config;
 
 /// Builds the application and serves until Ctrl-C / SIGTERM.
-pub async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+pub async fn run(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let app = Application::build(config).await?;
     app.run_until_stopped().await
 }

@@ -35,6 +35,7 @@ impl Engine {
             self.inner.store.update(&record)?;
             record
         };
+        crate::failpoint::hit(record.status.phase.as_str());
         tracing::info!(%reference, ?event, phase = ?record.status.phase, "transition");
         self.publish_session(&record);
         self.act(&record, &event);
@@ -103,7 +104,11 @@ impl Engine {
         let settled = self
             .settle(reference, "capture", |c| {
                 let key = key.clone();
-                async move { c.capture(reference, amount, &key).await.map(|r| r.aggregate.captured_amount.value >= amount.value) }
+                async move {
+                    let captured = c.capture(reference, amount, &key).await;
+                    crate::failpoint::hit("capture-sent");
+                    captured.map(|r| r.aggregate.captured_amount.value >= amount.value)
+                }
             })
             .await;
         if settled {
