@@ -1,6 +1,20 @@
-//! The vendscreen display: a projection of the machine's state streamed by the server.
+//! The vendscreen display: a projection of the machine's state streamed by
+//! the server. Pure logic (screen, countdown, money, qr, connection, i18n) is
+//! tested natively; components and hooks in the browser (`tests/`).
 
+pub mod api;
+pub mod app;
+pub mod clock;
+pub mod components;
+pub mod connection;
 pub mod countdown;
+pub mod events;
+pub mod i18n;
 pub mod money;
+pub mod panic;
 pub mod qr;
 pub mod screen;
+pub mod screens;
+pub mod sound;
+
+pub use app::App;

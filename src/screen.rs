@@ -170,6 +170,15 @@ impl State {
     }
 }
 
+/// How long an outcome stays when the server did not say (`idleAt` absent).
+pub const OUTCOME_FALLBACK_MS: i64 = 10_000;
+
+/// When an ended session's screen gives way to the catalog (server epoch-ms).
+pub fn idle_deadline(s: &wire::Session) -> Option<i64> {
+    let fallback = || parse_rfc3339_ms(&s.server_time).map(|t| t + OUTCOME_FALLBACK_MS);
+    s.idle_at.as_deref().and_then(parse_rfc3339_ms).or_else(fallback)
+}
+
 #[cfg(test)]
 #[path = "screen_tests.rs"]
 mod tests;

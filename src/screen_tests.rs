@@ -158,3 +158,11 @@ fn a_failed_cancel_stops_saying_cancelling() {
     assert!(!s.cancelling());
     assert_eq!(s.notice, Some(Notice::CancelFailed));
 }
+
+#[test]
+fn an_outcome_returns_to_idle_at_idle_at_or_ten_seconds_after() {
+    let mut s = session("r1", SessionState::Expired, "01");
+    assert_eq!(idle_deadline(&s), parse_rfc3339_ms("2025-03-01T12:00:59Z"));
+    s.idle_at = None;
+    assert_eq!(idle_deadline(&s), parse_rfc3339_ms("2025-03-01T12:00:11Z"));
+}

@@ -1,0 +1,137 @@
+//! The display API over `fetch`: catalog, start a purchase, cancel it.
+//! Every failure becomes a `screen::Notice` the screen can show; nothing that
+//! came over the network is unwrapped.
+
+use crate::screen::Notice;
+use gloo_net::http::{Request, Response};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+use vendscreen_protocol as wire;
+
+/// The catalog, loaded at start and refreshed on demand (on every reconnect
+/// and every return to idle: sold-out marks change after a vend).
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogHandle {
+    /// None until the first successful load.
+    pub catalog: Signal<Option<wire::Catalog>>,
+    /// Loads it again; failures retry with backoff, keeping the old copy.
+    pub refresh: Callback<()>,
+}
+
+/// `use_catalog()`: `GET /api/catalog`, retried until the server answers.
+pub fn use_catalog() -> CatalogHandle {
+    let catalog = RwSignal::new(None);
+    load(catalog, 0);
+    CatalogHandle { catalog: catalog.into(), refresh: Callback::new(move |()| load(catalog, 0)) }
+}
+
+fn load(into: RwSignal<Option<wire::Catalog>>, attempt: u32) {
+    spawn_local(async move {
+        match catalog().await {
+            Ok(c) => {
+                into.try_set(Some(c));
+            }
+            // A kiosk often boots before its server: keep trying, gently.
+            Err(_) if !into.is_disposed() => {
+                let delay = crate::connection::Timings::default().backoff_ms(attempt);
+                set_timeout(move || load(into, attempt + 1), Duration::from_millis(delay.into()));
+            }
+            Err(_) => {}
+        }
+    });
+}
+
+/// A call that did not give us what we asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No HTTP answer at all (server down, network gone).
+    Network,
+    /// An HTTP error, with the problem document when the server sent one.
+    Status(u16, Option<wire::Problem>),
+    /// A 2xx whose body we could not read.
+    Body,
+}
+
+impl ApiError {
+    /// What the idle screen tells the customer about it.
+    pub fn notice(&self) -> Notice {
+        match self {
+            ApiError::Status(409, _) => Notice::Busy,
+            ApiError::Status(400 | 404 | 410 | 422, _) => Notice::NotForSale,
+            _ => Notice::Unavailable,
+        }
+    }
+}
+
+/// `GET /api/catalog`.
+pub async fn catalog() -> Result<wire::Catalog, ApiError> {
+    let resp = Request::get("/api/catalog").send().await.map_err(|_| ApiError::Network)?;
+    read(resp).await
+}
+
+/// `POST /api/sessions {productId}`: 201 with the new session.
+pub async fn create_session(product_id: String) -> Result<wire::Session, ApiError> {
+    let body = wire::CreateSession { product_id };
+    let req = Request::post("/api/sessions").json(&body).map_err(|_| ApiError::Body)?;
+    read(req.send().await.map_err(|_| ApiError::Network)?).await
+}
+
+/// `POST /api/sessions/{reference}/cancel`. The outcome arrives on the stream.
+pub async fn cancel_session(reference: String) -> Result<(), ApiError> {
+    let url = format!("/api/sessions/{}/cancel", encode_segment(&reference));
+    let resp = Request::post(&url).send().await.map_err(|_| ApiError::Network)?;
+    if resp.ok() {
+        Ok(())
+    } else {
+        Err(failure(resp).await)
+    }
+}
+
+async fn read<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    if !resp.ok() {
+        return Err(failure(resp).await);
+    }
+    resp.json::<T>().await.map_err(|_| ApiError::Body)
+}
+
+async fn failure(resp: Response) -> ApiError {
+    // problem+json when the server sent it; a proxy's HTML error page is fine too.
+    let problem = resp.json::<wire::Problem>().await.ok();
+    ApiError::Status(resp.status(), problem)
+}
+
+/// Percent-encodes a path segment; references are ours, but never trust a string
+/// into a URL path.
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_become_what_the_customer_can_act_on() {
+        assert_eq!(ApiError::Status(409, None).notice(), Notice::Busy);
+        assert_eq!(ApiError::Status(404, None).notice(), Notice::NotForSale);
+        assert_eq!(ApiError::Status(503, None).notice(), Notice::Unavailable);
+        assert_eq!(ApiError::Status(500, None).notice(), Notice::Unavailable);
+        assert_eq!(ApiError::Network.notice(), Notice::Unavailable);
+        assert_eq!(ApiError::Body.notice(), Notice::Unavailable);
+    }
+
+    #[test]
+    fn references_are_safe_in_a_path() {
+        assert_eq!(encode_segment("vend-0001_a.b~c"), "vend-0001_a.b~c");
+        assert_eq!(encode_segment("a/b c?"), "a%2Fb%20c%3F");
+    }
+}

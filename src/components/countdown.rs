@@ -1,0 +1,65 @@
+//! `<Countdown/>`: time left to pay, and `<BackToStart/>`: time left on an
+//! outcome. Each tick changes one text node; the rest only when urgency changes.
+
+use crate::countdown::{mmss, seconds_left, Urgency};
+use crate::i18n::t;
+use leptos::prelude::*;
+use vendscreen_protocol::Locale;
+
+/// Seconds to `deadline` on the server's clock, once both are known.
+fn left(deadline: Signal<Option<i64>>, now: Signal<Option<i64>>) -> Memo<Option<u64>> {
+    Memo::new(move |_| Some(seconds_left(deadline.get()?, now.get()?)))
+}
+
+/// "Time left 04:59": calm, then prominent in the last two minutes, then
+/// "checking…" at 00:00 until the server reports how it ended.
+#[component]
+pub fn Countdown(
+    /// When the QR stops being payable (server epoch-ms).
+    #[prop(into)]
+    deadline: Signal<Option<i64>>,
+    /// The server's time now (epoch-ms).
+    #[prop(into)]
+    now: Signal<Option<i64>>,
+    #[prop(into)] locale: Signal<Locale>,
+) -> impl IntoView {
+    let secs = left(deadline, now);
+    let urgency = Memo::new(move |_| secs.get().map_or(Urgency::Calm, Urgency::of));
+    let text = Memo::new(move |_| match secs.get() {
+        Some(0) => t(locale.get()).checking.to_owned(),
+        Some(s) => mmss(s),
+        None => "--:--".to_owned(),
+    });
+    let (class, icon) = (
+        move || match urgency.get() {
+            Urgency::Calm => "countdown calm",
+            Urgency::Urgent => "countdown urgent",
+            Urgency::Checking => "countdown checking",
+        },
+        // Never colour alone: the icon changes with the urgency too.
+        move || match urgency.get() {
+            Urgency::Calm => "⏱",
+            Urgency::Urgent => "⚠",
+            Urgency::Checking => "⟳",
+        },
+    );
+    view! {
+        <p class=class data-testid="countdown-box">
+            <span class="icon" aria-hidden="true">{icon}</span>
+            <span class="label">{move || t(locale.get()).time_left}</span>
+            <span class="time" role="timer" data-testid="countdown">{move || text.get()}</span>
+        </p>
+    }
+}
+
+/// "Back to start in 7 s" on an outcome screen.
+#[component]
+pub fn BackToStart(
+    #[prop(into)] deadline: Signal<Option<i64>>,
+    #[prop(into)] now: Signal<Option<i64>>,
+    #[prop(into)] locale: Signal<Locale>,
+) -> impl IntoView {
+    let secs = left(deadline, now);
+    let text = Memo::new(move |_| secs.get().map(|s| t(locale.get()).back_in_secs(s)).unwrap_or_default());
+    view! { <p class="back-to-start" data-testid="idle-countdown">{move || text.get()}</p> }
+}

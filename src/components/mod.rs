@@ -1,0 +1,13 @@
+//! Pieces the screens share. Each takes signals, never touches the network.
+
+pub mod announcer;
+pub mod banner;
+pub mod countdown;
+pub mod language_chips;
+pub mod payment_qr;
+
+pub use announcer::Announcer;
+pub use banner::ConnectionBanner;
+pub use countdown::{BackToStart, Countdown};
+pub use language_chips::LanguageChips;
+pub use payment_qr::PaymentQr;

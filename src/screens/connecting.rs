@@ -1,0 +1,16 @@
+//! Before the first snapshot: a calm "starting…", never a blank page.
+
+use crate::i18n::t;
+use leptos::prelude::*;
+use vendscreen_protocol::Locale;
+
+/// Shown until the server has said what to show.
+#[component]
+pub fn ConnectingScreen(#[prop(into)] locale: Signal<Locale>) -> impl IntoView {
+    view! {
+        <main class="screen progress" data-testid="screen-connecting">
+            <div class="spinner" aria-hidden="true"></div>
+            <h1>{move || t(locale.get()).connecting}</h1>
+        </main>
+    }
+}

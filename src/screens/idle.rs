@@ -1,0 +1,79 @@
+//! The catalog: touch a product to buy it. Sold-out products stay visible,
+//! marked with an icon and a word, and cannot be touched.
+
+use crate::i18n::t;
+use crate::money;
+use crate::screen::Notice;
+use leptos::prelude::*;
+use vendscreen_protocol::{self as wire, Locale};
+
+/// The idle/attract screen.
+#[component]
+pub fn IdleScreen(
+    #[prop(into)] catalog: Signal<Option<wire::Catalog>>,
+    #[prop(into)] locale: Signal<Locale>,
+    /// Why the last touch did not start a purchase, if it did not.
+    #[prop(into)]
+    notice: Signal<Option<Notice>>,
+    /// Called with the product id the customer touched.
+    on_pick: Callback<String>,
+) -> impl IntoView {
+    let notice_text = move || {
+        let s = t(locale.get());
+        notice.get().map(|n| match n {
+            Notice::Busy => s.notice_busy,
+            Notice::Unavailable => s.notice_unavailable,
+            Notice::NotForSale => s.notice_not_for_sale,
+            Notice::CancelFailed => s.notice_cancel_failed,
+        })
+    };
+    let tiles = move || {
+        let products = catalog.with(|c| c.as_ref().map(|c| c.products.clone()).unwrap_or_default());
+        products.into_iter().map(|p| tile(p, locale, on_pick)).collect_view()
+    };
+    view! {
+        <main class="screen idle" data-testid="screen-idle">
+            <header class="idle-head">
+                <h1>{move || t(locale.get()).choose}</h1>
+                <p class="sub">{move || t(locale.get()).pay_with}</p>
+            </header>
+            <Show when=move || notice.get().is_some()>
+                <p class="notice" role="alert" data-testid="notice">
+                    <span class="icon" aria-hidden="true">"ⓘ"</span>
+                    {notice_text}
+                </p>
+            </Show>
+            <ul class="grid" data-testid="catalog">{tiles}</ul>
+        </main>
+    }
+}
+
+/// One product: a big touch target with name and price, or marked sold out.
+fn tile(p: wire::Product, locale: Signal<Locale>, on_pick: Callback<String>) -> impl IntoView {
+    let price = p.price;
+    let id = p.id.clone();
+    view! {
+        <li>
+            <button
+                type="button"
+                class="product"
+                class:sold-out=!p.available
+                data-testid=format!("product-{}", p.id)
+                disabled=!p.available
+                on:click=move |_| on_pick.run(id.clone())
+            >
+                <span class="name">{p.name}</span>
+                <span class="price">{move || money::format(price, locale.get())}</span>
+                {(!p.available)
+                    .then(|| {
+                        view! {
+                            <span class="badge" data-testid="sold-out">
+                                <span aria-hidden="true">"✕ "</span>
+                                {move || t(locale.get()).sold_out}
+                            </span>
+                        }
+                    })}
+            </button>
+        </li>
+    }
+}

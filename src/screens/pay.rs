@@ -1,0 +1,60 @@
+//! The pay screen: product, price, QR, countdown and Cancel. When the stream
+//! has been lost for long, or time is up, the QR is dimmed so nobody pays into
+//! a screen that cannot see the result.
+
+use crate::components::{Countdown, PaymentQr};
+use crate::connection::Link;
+use crate::countdown::parse_rfc3339_ms;
+use crate::i18n::t;
+use crate::money;
+use leptos::prelude::*;
+use vendscreen_protocol::{self as wire, Locale};
+
+/// Scan to pay.
+#[component]
+pub fn PayScreen(
+    #[prop(into)] session: Signal<Option<wire::Session>>,
+    #[prop(into)] locale: Signal<Locale>,
+    #[prop(into)] now: Signal<Option<i64>>,
+    #[prop(into)] link: Signal<Link>,
+    /// Cancel pressed and not yet settled.
+    #[prop(into)]
+    cancelling: Signal<bool>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let qr_url = Memo::new(move |_| session.with(|s| s.as_ref().and_then(|s| s.qr_url.clone())));
+    let qr_image = Memo::new(move |_| session.with(|s| s.as_ref().and_then(|s| s.qr_image.clone())));
+    let deadline = Memo::new(move |_| session.with(|s| s.as_ref().and_then(|s| parse_rfc3339_ms(&s.expires_at))));
+    let price = move || session.with(|s| s.as_ref().map(|s| money::format(s.amount, locale.get())));
+    let lost = Memo::new(move |_| link.get() == Link::Lost);
+    let timed_out = Memo::new(move |_| matches!((deadline.get(), now.get()), (Some(d), Some(n)) if n >= d));
+    view! {
+        <main class="screen pay" data-testid="screen-pay">
+            <section class="pay-info">
+                <h1 class="product" data-testid="pay-product">{move || super::product_name(session.get().as_ref())}</h1>
+                <p class="price" data-testid="price">{price}</p>
+                <Countdown deadline=deadline now=now locale=locale />
+                <button
+                    type="button"
+                    class="cancel"
+                    data-testid="cancel"
+                    disabled=move || cancelling.get()
+                    aria-busy=move || cancelling.get().to_string()
+                    on:click=move |_| on_cancel.run(())
+                >
+                    {move || if cancelling.get() { t(locale.get()).cancelling } else { t(locale.get()).cancel }}
+                </button>
+            </section>
+            <section class="pay-qr" class:dimmed=move || lost.get() || timed_out.get()>
+                <p class="scan">{move || t(locale.get()).scan}</p>
+                <PaymentQr qr_url=qr_url qr_image=qr_image label=Signal::derive(move || t(locale.get()).qr_alt) />
+                <Show when=move || lost.get()>
+                    <p class="qr-notice" role="alert" data-testid="qr-notice">
+                        <span class="icon" aria-hidden="true">"⚠ "</span>
+                        {move || t(locale.get()).cannot_confirm}
+                    </p>
+                </Show>
+            </section>
+        </main>
+    }
+}
