@@ -170,6 +170,11 @@ impl Simulator {
         self.shared.read(reference).ok().map(|p| p.details())
     }
 
+    /// How many access tokens were issued (tests check the client's cache).
+    pub fn tokens_issued(&self) -> usize {
+        self.shared.lock_tokens().len()
+    }
+
     /// How many payments exist (tests check that a retry made no second one).
     pub fn payment_count(&self) -> usize {
         self.shared.payment_count()
