@@ -36,6 +36,9 @@ async fn create_raw(t: &TestSim, body: Value) -> (u16, Value) {
     )
 }
 
+/// A named change to a valid create body.
+type Change = (&'static str, Box<dyn Fn(&mut Value)>);
+
 fn field_of(problem: &Value) -> &str {
     problem["extraDetails"][0]["name"]
         .as_str()
@@ -137,7 +140,7 @@ async fn create_without_idempotency_key_is_refused() {
 #[tokio::test]
 async fn validation_errors_name_the_field() {
     let t = spawn().await;
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<Change> = vec![
         (
             "reference",
             Box::new(|b| b["reference"] = json!("has space 123")),
