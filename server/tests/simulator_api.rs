@@ -362,3 +362,19 @@ async fn the_qr_image_is_gone_after_expiry() {
     t.sim.advance_clock(Duration::from_secs(601));
     assert_eq!(t.http.get(&url).send().await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn an_overlong_system_header_is_refused() {
+    let t = spawn().await;
+    let r = t.created(3500).await;
+    let req = t
+        .raw(Method::GET, &format!("/epayment/v1/payments/{r}"))
+        .await;
+    let res = req
+        .header("Vipps-System-Name", "x".repeat(31))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(field_of(&res.json().await.unwrap()), "Vipps-System-Name");
+}

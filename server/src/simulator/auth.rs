@@ -103,9 +103,26 @@ pub fn check(shared: &Shared, headers: &HeaderMap) -> Result<(), SimError> {
         Some(msn) if msn != c.msn => Err(SimError::Forbidden(
             "Merchant not available for this subscription key.",
         )),
-        Some(_) => Ok(()),
+        Some(_) => system_headers(headers),
     }
 }
+
+/// The optional `Vipps-System-*` headers: at most 30 characters each.
+fn system_headers(headers: &HeaderMap) -> Result<(), SimError> {
+    for name in SYSTEM_HEADERS {
+        if header(headers, name).is_some_and(|v| v.chars().count() > 30) {
+            return Err(SimError::field(name, "At most 30 characters."));
+        }
+    }
+    Ok(())
+}
+
+const SYSTEM_HEADERS: [&str; 4] = [
+    "Vipps-System-Name",
+    "Vipps-System-Version",
+    "Vipps-System-Plugin-Name",
+    "Vipps-System-Plugin-Version",
+];
 
 /// The Idempotency-Key of a money-moving call: required, at most 50 chars.
 pub fn idempotency_key(headers: &HeaderMap) -> Result<String, SimError> {
