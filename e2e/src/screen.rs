@@ -1,0 +1,165 @@
+//! The customer screen in Chromium, driven through its `data-testid`s: touch a
+//! product, press Cancel, read which screen shows and the QR it draws.
+
+use crate::qr;
+use crate::wait::{self, SCREEN_TIMEOUT};
+use anyhow::{Context, Result};
+use fantoccini::{Client, Locator};
+use serde_json::Value;
+
+/// Installed in the page: notes every screen that appears, so a screen shown
+/// for a blink (dispensing) is seen without racing the WebDriver round trips.
+const RECORDER: &str = r#"
+window.__e2e = { seen: [] };
+const note = () => {
+  const seen = window.__e2e.seen;
+  for (const el of document.querySelectorAll('[data-testid^="screen-"]')) {
+    const id = el.getAttribute('data-testid').slice('screen-'.length);
+    if (seen[seen.length - 1] !== id) seen.push(id);
+  }
+};
+new MutationObserver(note).observe(document.documentElement,
+  { childList: true, subtree: true, attributes: true, attributeFilter: ['data-testid'] });
+note();
+"#;
+
+/// The display's tab.
+#[derive(Clone)]
+pub struct Screen {
+    pub client: Client,
+    base_url: String,
+    handle: fantoccini::wd::WindowHandle,
+}
+
+impl Screen {
+    /// Opens the display and waits until it shows the product choice.
+    pub async fn open(client: Client, base_url: &str) -> Result<Screen> {
+        client.goto(base_url).await?;
+        let handle = client.window().await?;
+        let screen = Screen {
+            client,
+            base_url: base_url.to_string(),
+            handle,
+        };
+        screen.wait_for_screen("idle").await?;
+        screen.client.execute(RECORDER, vec![]).await?;
+        Ok(screen)
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Brings this tab to the front (after the phone was used).
+    pub async fn focus(&self) -> Result<()> {
+        self.client.switch_to_window(self.handle.clone()).await?;
+        Ok(())
+    }
+
+    /// Touches a product tile.
+    pub async fn touch_product(&self, id: &str) -> Result<()> {
+        self.click(&format!("product-{id}")).await
+    }
+
+    /// Presses Cancel on the pay screen.
+    pub async fn press_cancel(&self) -> Result<()> {
+        self.click("cancel").await
+    }
+
+    /// Waits until `screen-<name>` is shown.
+    pub async fn wait_for_screen(&self, name: &str) -> Result<()> {
+        let what = format!(
+            "screen `{name}` (showing {:?})",
+            self.current_screen().await.ok().flatten()
+        );
+        let css = format!("[data-testid=\"screen-{name}\"]");
+        wait::until(&what, SCREEN_TIMEOUT, async || {
+            Ok(self.exists(&css).await?.then_some(()))
+        })
+        .await
+    }
+
+    /// The screen shown now, without its `screen-` prefix.
+    pub async fn current_screen(&self) -> Result<Option<String>> {
+        let js = r#"const el = document.querySelector('[data-testid^="screen-"]');
+                    return el ? el.getAttribute('data-testid').slice(7) : null;"#;
+        Ok(self
+            .client
+            .execute(js, vec![])
+            .await?
+            .as_str()
+            .map(String::from))
+    }
+
+    /// Every screen shown since the page was opened (or reloaded), in order.
+    pub async fn screens_seen(&self) -> Result<Vec<String>> {
+        let seen = self
+            .client
+            .execute("return window.__e2e ? window.__e2e.seen : [];", vec![])
+            .await?;
+        Ok(serde_json::from_value(seen)?)
+    }
+
+    /// Whether the element with this `data-testid` is in the page.
+    pub async fn shows(&self, testid: &str) -> Result<bool> {
+        self.exists(&format!("[data-testid=\"{testid}\"]")).await
+    }
+
+    /// The visible text of the whole page.
+    pub async fn text(&self) -> Result<String> {
+        let text = self
+            .client
+            .execute(
+                "return document.body ? document.body.innerText : '';",
+                vec![],
+            )
+            .await?;
+        Ok(text.as_str().unwrap_or_default().to_string())
+    }
+
+    /// A PNG of the whole window.
+    pub async fn screenshot(&self) -> Result<Vec<u8>> {
+        Ok(self.client.screenshot().await?)
+    }
+
+    /// Takes a screenshot and decodes the QR drawn in it.
+    pub async fn read_qr(&self) -> Result<(String, Vec<u8>)> {
+        self.wait_until_shown("qr").await?;
+        let png = self.screenshot().await?;
+        let text = qr::decode(&png).context("decoding the QR in a screenshot of the pay screen")?;
+        Ok((text, png))
+    }
+
+    /// Waits until the element with this `data-testid` is present.
+    pub async fn wait_until_shown(&self, testid: &str) -> Result<()> {
+        let css = format!("[data-testid=\"{testid}\"]");
+        wait::until(&format!("`{testid}` to show"), SCREEN_TIMEOUT, async || {
+            Ok(self.exists(&css).await?.then_some(()))
+        })
+        .await
+    }
+
+    /// Runs `script` in the page (for the benchmark's in-page timers).
+    pub async fn run(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    async fn click(&self, testid: &str) -> Result<()> {
+        let css = format!("[data-testid=\"{testid}\"]");
+        let element = self
+            .client
+            .wait()
+            .at_most(SCREEN_TIMEOUT)
+            .for_element(Locator::Css(&css))
+            .await;
+        element
+            .with_context(|| format!("no `{testid}` to press"))?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    async fn exists(&self, css: &str) -> Result<bool> {
+        Ok(!self.client.find_all(Locator::Css(css)).await?.is_empty())
+    }
+}

@@ -1,0 +1,227 @@
+//! The real `vendscreen-server` binary as a child process: configured purely
+//! by `VENDSCREEN_*` variables, on a free port, with its own SQLite store, and
+//! restartable on the same port and store (the open page then reconnects).
+
+use crate::wait;
+use anyhow::{bail, Context, Result};
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::process::{Child, Command};
+
+/// How a test wants the machine to behave. `Default` is quick but realistic:
+/// webhooks on, fast polling as a fallback, a short vend and a short ending.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    pub webhook_enabled: bool,
+    pub poll_first_ms: u64,
+    pub poll_interval_ms: u64,
+    pub session_timeout_s: u64,
+    pub outcome_display_s: u64,
+    pub dispenser_ms: u64,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            webhook_enabled: true,
+            poll_first_ms: 500,
+            // The simulator allows 120 reads a minute per payment.
+            poll_interval_ms: 1_000,
+            session_timeout_s: 600,
+            outcome_display_s: 2,
+            dispenser_ms: 300,
+        }
+    }
+}
+
+/// A running server; killed when dropped.
+pub struct Server {
+    pub options: ServerOptions,
+    port: u16,
+    dir: TempDir,
+    child: Option<Child>,
+    starts: u32,
+}
+
+impl Server {
+    /// Starts the server with `options` on a free port and a fresh store.
+    pub async fn start(options: ServerOptions) -> Result<Server> {
+        let dir = tempfile::Builder::new()
+            .prefix("vendscreen-e2e-")
+            .tempdir()?;
+        let port = free_port()?;
+        let mut server = Server {
+            options,
+            port,
+            dir,
+            child: None,
+            starts: 0,
+        };
+        server.spawn().await?;
+        Ok(server)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Everything the server wrote to stderr, over all its starts.
+    pub fn log(&self) -> String {
+        (1..=self.starts)
+            .map(|n| std::fs::read_to_string(self.log_path(n)).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n--- restarted ---\n")
+    }
+
+    /// SIGKILL: no graceful shutdown, as when the power goes.
+    pub async fn kill(&mut self) -> Result<()> {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.context("killing the server")?;
+        }
+        Ok(())
+    }
+
+    /// Starts it again on the same port and the same store.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.kill().await?;
+        self.spawn().await
+    }
+
+    async fn spawn(&mut self) -> Result<()> {
+        let binary = binary_path();
+        if !binary.exists() {
+            bail!(
+                "{} is missing: run `cargo build -p vendscreen-server` first",
+                binary.display()
+            );
+        }
+        self.starts += 1;
+        let log = File::create(self.log_path(self.starts))?;
+        let child = Command::new(&binary)
+            .envs(self.env())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        self.child = Some(child);
+        self.wait_until_ready().await
+    }
+
+    /// Serving, and (with webhooks) registered with the simulator, so no
+    /// approval can slip between start-up and registration.
+    async fn wait_until_ready(&mut self) -> Result<()> {
+        let health = format!("{}/healthz", self.base_url());
+        let http = reqwest::Client::new();
+        wait::until(
+            "the server to answer /healthz",
+            Duration::from_secs(30),
+            async || {
+                if let Some(child) = self.child.as_mut() {
+                    if let Some(status) = child.try_wait()? {
+                        bail!("the server exited with {status}:\n{}", self.log());
+                    }
+                }
+                let ok = http
+                    .get(&health)
+                    .send()
+                    .await
+                    .map(|r| r.status().is_success());
+                Ok(ok.unwrap_or(false).then_some(()))
+            },
+        )
+        .await?;
+        if self.options.webhook_enabled {
+            let log = self.log_path(self.starts);
+            wait::until(
+                "the webhook registration",
+                Duration::from_secs(15),
+                async || {
+                    let text = std::fs::read_to_string(&log).unwrap_or_default();
+                    Ok(text
+                        .lines()
+                        .any(|l| l.contains("webhook registered") || l.contains("reusing webhook"))
+                        .then_some(()))
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        let o = &self.options;
+        vec![
+            (
+                "VENDSCREEN_SERVER_LISTEN",
+                format!("127.0.0.1:{}", self.port),
+            ),
+            ("VENDSCREEN_SERVER_DIST", dist_dir().display().to_string()),
+            (
+                "VENDSCREEN_STORE_PATH",
+                self.dir.path().join("e2e.db").display().to_string(),
+            ),
+            ("VENDSCREEN_WEBHOOK_ENABLED", o.webhook_enabled.to_string()),
+            (
+                "VENDSCREEN_EPAYMENT_POLL_FIRST_MS",
+                o.poll_first_ms.to_string(),
+            ),
+            (
+                "VENDSCREEN_EPAYMENT_POLL_INTERVAL_MS",
+                o.poll_interval_ms.to_string(),
+            ),
+            (
+                "VENDSCREEN_MACHINE_SESSION_TIMEOUT_S",
+                o.session_timeout_s.to_string(),
+            ),
+            (
+                "VENDSCREEN_MACHINE_OUTCOME_DISPLAY_S",
+                o.outcome_display_s.to_string(),
+            ),
+            (
+                "VENDSCREEN_DISPENSER_SIMULATED_MS",
+                o.dispenser_ms.to_string(),
+            ),
+        ]
+    }
+
+    fn log_path(&self, start: u32) -> PathBuf {
+        self.dir.path().join(format!("server-{start}.log"))
+    }
+}
+
+/// The built display; tests refuse to start without it.
+pub fn dist_dir() -> PathBuf {
+    crate::workspace_root().join("dist")
+}
+
+/// Fails with a clear message when the display was not built.
+pub fn require_dist() -> Result<()> {
+    let index = dist_dir().join("index.html");
+    if !Path::new(&index).exists() {
+        bail!(
+            "{} is missing: build the display first (scripts/build-display)",
+            index.display()
+        );
+    }
+    Ok(())
+}
+
+/// `target/debug/vendscreen-server`, or the one `VENDSCREEN_SERVER_BIN` names.
+fn binary_path() -> PathBuf {
+    std::env::var_os("VENDSCREEN_SERVER_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::workspace_root().join("target/debug/vendscreen-server"))
+}
+
+/// A port nobody listens on right now (bound, read, released).
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
