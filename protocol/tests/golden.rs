@@ -19,7 +19,10 @@ fn round_trip<T: Serialize + DeserializeOwned>(name: &str) -> T {
 fn catalog_round_trips() {
     let catalog: wire::Catalog = round_trip("catalog.json");
     assert_eq!(catalog.machine.locale, wire::Locale::Nb);
-    assert_eq!(catalog.products[0].price, wire::Money::new(3500, wire::Currency::Nok));
+    assert_eq!(
+        catalog.products[0].price,
+        wire::Money::new(3500, wire::Currency::Nok)
+    );
     assert!(!catalog.products[1].available);
 }
 
@@ -61,7 +64,10 @@ fn idle_snapshot_round_trips() {
 #[test]
 fn machine_status_round_trips() {
     let status: wire::MachineStatus = round_trip("machine_out_of_service.json");
-    assert_eq!(status.reason, Some(wire::OutOfServiceReason::DispenserNotReady));
+    assert_eq!(
+        status.reason,
+        Some(wire::OutOfServiceReason::DispenserNotReady)
+    );
 }
 
 #[test]
@@ -100,8 +106,16 @@ fn every_state_uses_our_vocabulary() {
     .map(|s| serde_json::to_string(s).unwrap())
     .collect();
     let expected = [
-        "creating", "awaitingPayment", "authorized", "dispensing", "completed",
-        "vendFailed", "cancelled", "rejected", "expired", "failed",
+        "creating",
+        "awaitingPayment",
+        "authorized",
+        "dispensing",
+        "completed",
+        "vendFailed",
+        "cancelled",
+        "rejected",
+        "expired",
+        "failed",
     ];
     let expected: Vec<String> = expected.iter().map(|s| format!("\"{s}\"")).collect();
     assert_eq!(names, expected);

@@ -37,8 +37,12 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;
         let addr: SocketAddr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let store = Store::open(&config.store.path)
-            .map_err(|e| format!("cannot open the store at {}: {e}", config.store.path.display()))?;
+        let store = Store::open(&config.store.path).map_err(|e| {
+            format!(
+                "cannot open the store at {}: {e}",
+                config.store.path.display()
+            )
+        })?;
         let client = EpaymentClient::new(startup::epayment_settings(&config, &base_url));
         let dispenser = Dispenser::from_config(&config.dispenser);
         let engine = Engine::new(store, client, dispenser.clone(), engine_settings(&config));
@@ -48,11 +52,23 @@ impl Application {
             webhook: Arc::new(RwLock::new(None)),
         };
         let simulator = config.uses_simulator().then(|| {
-            let public = config.simulator.public_url.clone().unwrap_or_else(|| base_url.clone());
+            let public = config
+                .simulator
+                .public_url
+                .clone()
+                .unwrap_or_else(|| base_url.clone());
             Simulator::new(SimulatorConfig::new(public))
         });
         let router = full_router(&config, state.clone(), simulator.as_ref(), &dispenser);
-        Ok(Application { listener, router, state, config, base_url, simulator, dispenser })
+        Ok(Application {
+            listener,
+            router,
+            state,
+            config,
+            base_url,
+            simulator,
+            dispenser,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -71,11 +87,22 @@ impl Application {
     /// Serves, then registers the webhook and recovers unfinished sessions
     /// (both may call the in-process simulator, so serving comes first).
     pub async fn run_until_stopped(self) -> Result<(), BoxError> {
-        let Application { listener, router, state, config, base_url, .. } = self;
+        let Application {
+            listener,
+            router,
+            state,
+            config,
+            base_url,
+            ..
+        } = self;
         let serve = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal());
         tracing::info!(
             "vendscreen serving on {base_url}{}",
-            if config.uses_simulator() { " with the built-in ePayment simulator" } else { "" }
+            if config.uses_simulator() {
+                " with the built-in ePayment simulator"
+            } else {
+                ""
+            }
         );
         tokio::spawn(after_start(state, config, base_url));
         serve.await?;
@@ -84,10 +111,16 @@ impl Application {
 }
 
 async fn after_start(state: AppState, config: Config, base_url: String) {
-    let url = config.webhook.public_url.clone().filter(|_| config.webhook.enabled).or_else(|| {
-        // The simulator can reach us directly, so the demo gets webhooks too.
-        (config.uses_simulator() && config.webhook.enabled).then(|| format!("{base_url}/webhooks/epayment"))
-    });
+    let url = config
+        .webhook
+        .public_url
+        .clone()
+        .filter(|_| config.webhook.enabled)
+        .or_else(|| {
+            // The simulator can reach us directly, so the demo gets webhooks too.
+            (config.uses_simulator() && config.webhook.enabled)
+                .then(|| format!("{base_url}/webhooks/epayment"))
+        });
     if let Some(url) = url {
         match startup::register_webhook(state.engine.client(), state.engine.store(), &url).await {
             Ok(secret) => *state.webhook.write().unwrap_or_else(|e| e.into_inner()) = Some(secret),
@@ -116,7 +149,12 @@ fn engine_settings(config: &Config) -> EngineSettings {
     }
 }
 
-fn full_router(config: &Config, state: AppState, simulator: Option<&Simulator>, dispenser: &Dispenser) -> Router {
+fn full_router(
+    config: &Config,
+    state: AppState,
+    simulator: Option<&Simulator>,
+    dispenser: &Dispenser,
+) -> Router {
     let dist = &config.server.dist;
     let files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
     let mut router = routes::router(state);
@@ -136,7 +174,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

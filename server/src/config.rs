@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use vendscreen_protocol as wire;
 
 mod defaults;
+mod lenient;
 mod secret;
 
 pub use secret::Secret;
@@ -41,11 +42,14 @@ pub struct MachineConfig {
     pub locale: wire::Locale,
     pub currency: wire::Currency,
     /// How long a QR stays on screen before the server cancels it (≤ 600).
+    #[serde(deserialize_with = "lenient::u64")]
     pub session_timeout_s: u64,
     /// After a restart, how long after approval the customer is assumed to
     /// still stand at the machine, so vending is still right.
+    #[serde(deserialize_with = "lenient::u64")]
     pub vend_window_s: u64,
     /// How long an ending stays on screen before the machine is idle again.
+    #[serde(deserialize_with = "lenient::u64")]
     pub outcome_display_s: u64,
 }
 
@@ -61,10 +65,13 @@ pub struct EpaymentConfig {
     /// `TEXT/TARGETURL` (we render the QR) or `IMAGE/SVG+XML` (Vipps renders it).
     pub qr_format: Option<String>,
     /// Per-call timeout in seconds.
+    #[serde(deserialize_with = "lenient::opt_u64")]
     pub timeout_s: Option<u64>,
     /// First poll after create, in ms (Vipps advises 5000).
+    #[serde(deserialize_with = "lenient::opt_u64")]
     pub poll_first_ms: Option<u64>,
     /// Polls after that, in ms (Vipps advises 2000).
+    #[serde(deserialize_with = "lenient::opt_u64")]
     pub poll_interval_ms: Option<u64>,
 }
 
@@ -75,6 +82,7 @@ pub struct WebhookConfig {
     /// (with the simulator: its own local URL).
     pub public_url: Option<String>,
     /// False: never register, learn outcomes by polling only.
+    #[serde(deserialize_with = "lenient::bool")]
     pub enabled: bool,
 }
 
@@ -102,8 +110,10 @@ pub struct DispenserConfig {
     /// `command`: the program to run with the product's slot as argument.
     pub command: Option<String>,
     /// Longest wait for a vend to be confirmed.
+    #[serde(deserialize_with = "lenient::u64")]
     pub timeout_s: u64,
     /// `simulated`: how long a vend takes.
+    #[serde(deserialize_with = "lenient::u64")]
     pub simulated_ms: u64,
 }
 
@@ -122,13 +132,14 @@ pub struct ProductConfig {
     pub id: String,
     pub name: String,
     /// Price including tax, in minor units.
+    #[serde(deserialize_with = "lenient::i64")]
     pub price: i64,
     /// VAT rate in hundredths of a percent (2500 = 25 %).
-    #[serde(default = "defaults::tax_rate")]
+    #[serde(default = "defaults::tax_rate", deserialize_with = "lenient::i64")]
     pub tax_rate: i64,
     /// The dispenser slot the product sits in.
     pub slot: String,
-    #[serde(default = "defaults::yes")]
+    #[serde(default = "defaults::yes", deserialize_with = "lenient::bool")]
     pub available: bool,
 }
 
@@ -185,20 +196,100 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         let bad = |m: String| Err(ConfigError::Invalid(m));
         if !(1..=600).contains(&self.machine.session_timeout_s) {
-            return bad("machine.session_timeout_s must be 1..=600 (the QR lives 10 minutes)".into());
+            return bad(
+                "machine.session_timeout_s must be 1..=600 (the QR lives 10 minutes)".into(),
+            );
         }
         if !self.uses_simulator() {
             let e = &self.epayment;
-            if e.client_id.is_none() || e.client_secret.is_none() || e.subscription_key.is_none() || e.msn.is_none() {
-                return bad("epayment needs client_id, client_secret, subscription_key and msn together".into());
+            if e.client_id.is_none()
+                || e.client_secret.is_none()
+                || e.subscription_key.is_none()
+                || e.msn.is_none()
+            {
+                return bad(
+                    "epayment needs client_id, client_secret, subscription_key and msn together"
+                        .into(),
+                );
             }
         }
         match self.dispenser.kind {
-            DispenserKind::Http if self.dispenser.url.is_none() => bad("dispenser.kind = http needs dispenser.url".into()),
+            DispenserKind::Http if self.dispenser.url.is_none() => {
+                bad("dispenser.kind = http needs dispenser.url".into())
+            }
             DispenserKind::Command if self.dispenser.command.is_none() => {
                 bad("dispenser.kind = command needs dispenser.command".into())
             }
             _ => defaults::check_products(&self.products),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_give_a_demo_machine_on_the_simulator() {
+        let c = Config::from_sources("", []).unwrap();
+        assert_eq!(c.server.listen, "127.0.0.1:8080");
+        assert_eq!(c.machine.session_timeout_s, 600);
+        assert!(c.uses_simulator());
+        assert!(c.products.len() >= 3);
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_keeps_digit_strings_as_strings() {
+        let toml = "[machine]\nsession_timeout_s = 300\npos_id = \"vm-1\"\n";
+        let c = Config::from_sources(
+            toml,
+            env(&[
+                ("VENDSCREEN_MACHINE_SESSION_TIMEOUT_S", "120"),
+                ("VENDSCREEN_MACHINE_POS_ID", "4242"),
+                ("VENDSCREEN_EPAYMENT_CLIENT_ID", "id"),
+                ("VENDSCREEN_EPAYMENT_CLIENT_SECRET", "s3cret"),
+                ("VENDSCREEN_EPAYMENT_SUBSCRIPTION_KEY", "key"),
+                ("VENDSCREEN_EPAYMENT_MSN", "123456"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.machine.session_timeout_s, 120);
+        assert_eq!(c.machine.pos_id, "4242");
+        assert_eq!(c.epayment.msn.as_deref(), Some("123456"));
+        assert!(!c.uses_simulator());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = Config::from_sources("[epayment]\nclient_id = \"id\"\nclient_secret = \"s3cret\"\nsubscription_key = \"k3y\"\nmsn = \"1234\"\n", []).unwrap();
+        let printed = format!("{c:?}");
+        assert!(
+            !printed.contains("s3cret") && !printed.contains("k3y"),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_clear_errors() {
+        let bad = |toml: &str, e: &[(&str, &str)]| {
+            Config::from_sources(toml, env(e)).unwrap_err().to_string()
+        };
+        assert!(bad("", &[("VENDSCREEN_MACHINE_SESSION_TIMEOUT_S", "900")])
+            .contains("session_timeout_s"));
+        assert!(bad("", &[("VENDSCREEN_MACHINE_SESSION_TIMEOUT_S", "soon")]).contains("soon"));
+        assert!(bad("", &[("VENDSCREEN_MACHINE_POSID", "1")]).contains("posid"));
+        assert!(bad("", &[("VENDSCREEN_EPAYMENT_CLIENT_ID", "id")]).contains("together"));
+        assert!(bad("", &[("VENDSCREEN_DISPENSER_KIND", "http")]).contains("dispenser.url"));
+        assert!(bad("[server]\nport = 2\n", &[]).contains("port"));
+        let dup = "[[products]]\nid=\"a\"\nname=\"A\"\nprice=100\nslot=\"1\"\n[[products]]\nid=\"a\"\nname=\"B\"\nprice=100\nslot=\"2\"\n";
+        assert!(bad(dup, &[]).contains("duplicate"));
     }
 }

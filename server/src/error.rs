@@ -32,8 +32,12 @@ pub enum AppError {
 impl From<EngineError> for AppError {
     fn from(e: EngineError) -> Self {
         match e {
-            EngineError::UnknownProduct(_) | EngineError::UnknownSession(_) => AppError::NotFound(e.to_string()),
-            EngineError::SoldOut(_) | EngineError::Busy | EngineError::NotCancellable => AppError::Conflict(e.to_string()),
+            EngineError::UnknownProduct(_) | EngineError::UnknownSession(_) => {
+                AppError::NotFound(e.to_string())
+            }
+            EngineError::SoldOut(_) | EngineError::Busy | EngineError::NotCancellable => {
+                AppError::Conflict(e.to_string())
+            }
             EngineError::OutOfService(reason) => AppError::OutOfService(reason),
             EngineError::Store(_) => AppError::Internal(e.to_string()),
         }
@@ -47,8 +51,16 @@ impl AppError {
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
-            AppError::OutOfService(_) => (StatusCode::SERVICE_UNAVAILABLE, "out-of-service", "Out of service"),
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
+            AppError::OutOfService(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "out-of-service",
+                "Out of service",
+            ),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal server error",
+            ),
         }
     }
 }
@@ -61,7 +73,9 @@ impl IntoResponse for AppError {
                 tracing::error!(%cause, "internal error");
                 None
             }
-            AppError::OutOfService(_) => Some("The machine cannot sell right now. No money has been taken.".to_string()),
+            AppError::OutOfService(_) => {
+                Some("The machine cannot sell right now. No money has been taken.".to_string())
+            }
             AppError::Unauthorized => None,
             other => Some(other.to_string()),
         };
@@ -89,5 +103,10 @@ pub fn problem(
         reason,
     };
     let json = serde_json::to_vec(&body).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        json,
+    )
+        .into_response()
 }

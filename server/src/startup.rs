@@ -38,9 +38,16 @@ pub fn epayment_settings(config: &Config, local_base: &str) -> EpaymentSettings 
             timeout,
         };
     }
-    let secret = |s: &Option<crate::config::Secret>| s.as_ref().map(|s| s.expose().to_string()).unwrap_or_default();
+    let secret = |s: &Option<crate::config::Secret>| {
+        s.as_ref()
+            .map(|s| s.expose().to_string())
+            .unwrap_or_default()
+    };
     EpaymentSettings {
-        base_url: e.base_url.clone().unwrap_or_else(|| "https://api.vipps.no".into()),
+        base_url: e
+            .base_url
+            .clone()
+            .unwrap_or_else(|| "https://api.vipps.no".into()),
         client_id: e.client_id.clone().unwrap_or_default(),
         client_secret: secret(&e.client_secret),
         subscription_key: secret(&e.subscription_key),
@@ -82,21 +89,42 @@ struct Stored {
 /// Registers `url` for the ePayment events, reusing a registration this store
 /// knows the secret of. A registration for the same URL whose secret was lost
 /// is replaced. The secret stays in the store; it is never logged.
-pub async fn register_webhook(client: &EpaymentClient, store: &Store, url: &str) -> Result<WebhookSecret, EpaymentError> {
-    let known: Option<Stored> = store.setting(WEBHOOK_SETTING).ok().flatten().and_then(|s| serde_json::from_str(&s).ok());
+pub async fn register_webhook(
+    client: &EpaymentClient,
+    store: &Store,
+    url: &str,
+) -> Result<WebhookSecret, EpaymentError> {
+    let known: Option<Stored> = store
+        .setting(WEBHOOK_SETTING)
+        .ok()
+        .flatten()
+        .and_then(|s| serde_json::from_str(&s).ok());
     let existing = client.list_webhooks().await?;
     if let Some(k) = known.filter(|k| k.url == url && existing.iter().any(|w| w.id == k.id)) {
         tracing::info!(id = %k.id, "reusing webhook registration");
-        return Ok(WebhookSecret { url: k.url, secret: k.secret });
+        return Ok(WebhookSecret {
+            url: k.url,
+            secret: k.secret,
+        });
     }
     for stale in existing.iter().filter(|w| w.url == url) {
         client.delete_webhook(&stale.id).await?;
     }
     let reg = client.register_webhook(url, &WEBHOOK_EVENTS).await?;
-    let stored = Stored { id: reg.id.clone(), url: url.into(), secret: reg.secret.clone() };
-    if let Err(e) = store.set_setting(WEBHOOK_SETTING, &serde_json::to_string(&stored).unwrap_or_default()) {
+    let stored = Stored {
+        id: reg.id.clone(),
+        url: url.into(),
+        secret: reg.secret.clone(),
+    };
+    if let Err(e) = store.set_setting(
+        WEBHOOK_SETTING,
+        &serde_json::to_string(&stored).unwrap_or_default(),
+    ) {
         tracing::error!(error = %e, "could not store the webhook secret");
     }
     tracing::info!(id = %reg.id, %url, "webhook registered");
-    Ok(WebhookSecret { url: url.into(), secret: reg.secret })
+    Ok(WebhookSecret {
+        url: url.into(),
+        secret: reg.secret,
+    })
 }

@@ -31,9 +31,13 @@ impl Store {
         let mut conn = Connection::open(path)?;
         // FULL: a committed transition survives power loss, which the
         // never-vend-twice promise depends on. The writes are few and small.
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;")?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+        )?;
         migrations::run(&mut conn)?;
-        Ok(Store { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Store {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
@@ -46,15 +50,29 @@ impl Store {
     /// The next sequence number for a reference (never reused, even across restarts).
     pub fn next_seq(&self) -> Result<i64, StoreError> {
         self.with(|c| {
-            c.execute("UPDATE counters SET value = value + 1 WHERE name = 'session'", [])?;
-            c.query_row("SELECT value FROM counters WHERE name = 'session'", [], |r| r.get(0))
+            c.execute(
+                "UPDATE counters SET value = value + 1 WHERE name = 'session'",
+                [],
+            )?;
+            c.query_row(
+                "SELECT value FROM counters WHERE name = 'session'",
+                [],
+                |r| r.get(0),
+            )
         })
     }
 
     /// Inserts a new session (in `Creating`).
     pub fn insert(&self, s: &SessionRecord) -> Result<(), StoreError> {
         self.with(|c| {
-            c.execute(&format!("INSERT INTO sessions ({}) VALUES ({})", rows::COLUMNS, rows::PLACEHOLDERS), rusqlite::params_from_iter(rows::to_params(s)))?;
+            c.execute(
+                &format!(
+                    "INSERT INTO sessions ({}) VALUES ({})",
+                    rows::COLUMNS,
+                    rows::PLACEHOLDERS
+                ),
+                rusqlite::params_from_iter(rows::to_params(s)),
+            )?;
             log_transition(c, &s.reference, s.status.phase)
         })
     }
@@ -71,22 +89,40 @@ impl Store {
 
     pub fn get(&self, reference: &str) -> Result<Option<SessionRecord>, StoreError> {
         self.with(|c| {
-            c.query_row(&format!("SELECT {} FROM sessions WHERE reference = ?1", rows::COLUMNS), [reference], rows::from_row)
-                .optional()
+            c.query_row(
+                &format!(
+                    "SELECT {} FROM sessions WHERE reference = ?1",
+                    rows::COLUMNS
+                ),
+                [reference],
+                rows::from_row,
+            )
+            .optional()
         })
     }
 
     /// The most recently created session, if any.
     pub fn latest(&self) -> Result<Option<SessionRecord>, StoreError> {
         self.with(|c| {
-            c.query_row(&format!("SELECT {} FROM sessions ORDER BY seq DESC LIMIT 1", rows::COLUMNS), [], rows::from_row)
-                .optional()
+            c.query_row(
+                &format!(
+                    "SELECT {} FROM sessions ORDER BY seq DESC LIMIT 1",
+                    rows::COLUMNS
+                ),
+                [],
+                rows::from_row,
+            )
+            .optional()
         })
     }
 
     /// Every session not in a final phase, oldest first.
     pub fn unfinished(&self) -> Result<Vec<SessionRecord>, StoreError> {
-        let finals: Vec<&str> = Phase::ALL.iter().filter(|p| p.is_final()).map(|p| p.as_str()).collect();
+        let finals: Vec<&str> = Phase::ALL
+            .iter()
+            .filter(|p| p.is_final())
+            .map(|p| p.as_str())
+            .collect();
         let sql = format!(
             "SELECT {} FROM sessions WHERE phase NOT IN ('{}') ORDER BY seq",
             rows::COLUMNS,
@@ -105,7 +141,12 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.with(|c| c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional())
+        self.with(|c| {
+            c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+        })
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -116,7 +157,12 @@ impl Store {
     }
 
     /// Records a webhook delivery; false when the same one was seen before.
-    pub fn record_webhook(&self, reference: &str, name: &str, psp_reference: &str) -> Result<bool, StoreError> {
+    pub fn record_webhook(
+        &self,
+        reference: &str,
+        name: &str,
+        psp_reference: &str,
+    ) -> Result<bool, StoreError> {
         self.with(|c| {
             c.execute(
                 "INSERT OR IGNORE INTO webhook_deliveries (reference, name, psp_reference, received_at) VALUES (?1, ?2, ?3, datetime('now'))",

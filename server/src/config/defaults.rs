@@ -8,7 +8,13 @@ use vendscreen_protocol as wire;
 
 /// The sections a `VENDSCREEN_<SECTION>_<KEY>` variable may name.
 const SECTIONS: [&str; 7] = [
-    "server", "machine", "epayment", "webhook", "store", "dispenser", "simulator",
+    "server",
+    "machine",
+    "epayment",
+    "webhook",
+    "store",
+    "dispenser",
+    "simulator",
 ];
 
 pub fn tax_rate() -> i64 {
@@ -95,7 +101,8 @@ pub fn demo_products(_currency: wire::Currency) -> Vec<ProductConfig> {
     ]
 }
 
-/// Puts `VENDSCREEN_SECTION_KEY=value` into the table; other variables are ignored.
+/// Puts `VENDSCREEN_SECTION_KEY=value` into the table; variables naming no
+/// section are ignored, unknown keys in a section are errors (typos).
 pub fn overlay_env(table: &mut toml::Table, name: &str, value: &str) -> Result<(), ConfigError> {
     let Some(rest) = name.strip_prefix("VENDSCREEN_") else {
         return Ok(());
@@ -105,7 +112,8 @@ pub fn overlay_env(table: &mut toml::Table, name: &str, value: &str) -> Result<(
         return Ok(());
     };
     if !SECTIONS.contains(&section) {
-        return Err(ConfigError::Invalid(format!("{name}: unknown section {section:?}")));
+        // Other tools share the prefix (VENDSCREEN_KIOSK_PROFILE, VENDSCREEN_CRASH_AT).
+        return Ok(());
     }
     let section = table
         .entry(section)
@@ -113,20 +121,8 @@ pub fn overlay_env(table: &mut toml::Table, name: &str, value: &str) -> Result<(
     let toml::Value::Table(section) = section else {
         return Err(ConfigError::Invalid(format!("{name}: not a table")));
     };
-    section.insert(key.into(), env_value(value));
+    section.insert(key.into(), toml::Value::String(value.into()));
     Ok(())
-}
-
-/// Numbers and booleans become TOML scalars; everything else stays a string.
-fn env_value(value: &str) -> toml::Value {
-    if let Ok(n) = value.parse::<i64>() {
-        return toml::Value::Integer(n);
-    }
-    match value {
-        "true" => toml::Value::Boolean(true),
-        "false" => toml::Value::Boolean(false),
-        _ => toml::Value::String(value.into()),
-    }
 }
 
 /// Products need unique ids and sensible prices and rates.
@@ -134,13 +130,22 @@ pub fn check_products(products: &[ProductConfig]) -> Result<(), ConfigError> {
     let mut seen = std::collections::HashSet::new();
     for p in products {
         if !seen.insert(p.id.as_str()) {
-            return Err(ConfigError::Invalid(format!("duplicate product id {:?}", p.id)));
+            return Err(ConfigError::Invalid(format!(
+                "duplicate product id {:?}",
+                p.id
+            )));
         }
         if p.price < 100 || p.price > 65_000_000 {
-            return Err(ConfigError::Invalid(format!("product {:?}: price must be 100..=65000000 minor units", p.id)));
+            return Err(ConfigError::Invalid(format!(
+                "product {:?}: price must be 100..=65000000 minor units",
+                p.id
+            )));
         }
         if !(0..=10_000).contains(&p.tax_rate) {
-            return Err(ConfigError::Invalid(format!("product {:?}: tax_rate must be 0..=10000", p.id)));
+            return Err(ConfigError::Invalid(format!(
+                "product {:?}: tax_rate must be 0..=10000",
+                p.id
+            )));
         }
     }
     Ok(())

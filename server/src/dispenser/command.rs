@@ -18,7 +18,11 @@ impl CommandDispenser {
     }
 
     pub async fn vend(&self, slot: &str, reference: &str) -> VendOutcome {
-        let child = Command::new(&self.program).arg(slot).arg(reference).kill_on_drop(true).status();
+        let child = Command::new(&self.program)
+            .arg(slot)
+            .arg(reference)
+            .kill_on_drop(true)
+            .status();
         match tokio::time::timeout(self.timeout, child).await {
             Ok(Ok(status)) if status.success() => VendOutcome::Vended,
             Ok(Ok(_)) => VendOutcome::Failed,

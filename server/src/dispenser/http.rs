@@ -18,12 +18,21 @@ struct Answer {
 
 impl HttpDispenser {
     pub fn new(url: String, timeout: Duration) -> Self {
-        HttpDispenser { url, http: reqwest::Client::new(), timeout }
+        HttpDispenser {
+            url,
+            http: reqwest::Client::new(),
+            timeout,
+        }
     }
 
     pub async fn vend(&self, slot: &str, reference: &str) -> VendOutcome {
         let body = serde_json::json!({ "slot": slot, "reference": reference });
-        let call = self.http.post(&self.url).json(&body).timeout(self.timeout).send();
+        let call = self
+            .http
+            .post(&self.url)
+            .json(&body)
+            .timeout(self.timeout)
+            .send();
         match call.await {
             Ok(resp) if resp.status().is_success() => match resp.json::<Answer>().await {
                 Ok(Answer { vended: true }) => VendOutcome::Vended,

@@ -32,9 +32,9 @@ impl Dispenser {
     pub fn from_config(config: &DispenserConfig) -> Dispenser {
         let timeout = Duration::from_secs(config.timeout_s);
         match config.kind {
-            DispenserKind::Simulated => {
-                Dispenser::Simulated(SimulatedDispenser::new(Duration::from_millis(config.simulated_ms)))
-            }
+            DispenserKind::Simulated => Dispenser::Simulated(SimulatedDispenser::new(
+                Duration::from_millis(config.simulated_ms),
+            )),
             DispenserKind::Http => Dispenser::Http(http::HttpDispenser::new(
                 config.url.clone().unwrap_or_default(),
                 timeout,

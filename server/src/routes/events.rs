@@ -37,11 +37,18 @@ async fn events_stream(
             snapshot_event(&engine_for_lag).unwrap_or_else(|_| Event::default().comment("lagged"))
         }
     });
-    let pings = IntervalStream::new(tokio::time::interval(PING_EVERY)).skip(1).map(move |_| {
-        let now = crate::store::rfc3339(time::OffsetDateTime::now_utc());
-        Event::default().event("ping").id(engine.last_event_id().to_string()).data(now)
-    });
-    let stream = stream::once(async { first }).chain(stream::select(changes, pings)).map(Ok);
+    let pings = IntervalStream::new(tokio::time::interval(PING_EVERY))
+        .skip(1)
+        .map(move |_| {
+            let now = crate::store::rfc3339(time::OffsetDateTime::now_utc());
+            Event::default()
+                .event("ping")
+                .id(engine.last_event_id().to_string())
+                .data(now)
+        });
+    let stream = stream::once(async { first })
+        .chain(stream::select(changes, pings))
+        .map(Ok);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(PING_EVERY)))
 }
 

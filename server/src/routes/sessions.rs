@@ -25,7 +25,10 @@ async fn session_create(
     Ok((StatusCode::CREATED, Json(session)))
 }
 
-async fn session_get(State(state): State<AppState>, Path(reference): Path<String>) -> Result<Json<wire::Session>, AppError> {
+async fn session_get(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+) -> Result<Json<wire::Session>, AppError> {
     Ok(Json(state.engine.session(&reference)?))
 }
 

@@ -15,10 +15,15 @@ struct Control {
 }
 
 pub fn router(dispenser: SimulatedDispenser) -> Router {
-    Router::new().route("/sim/dispenser", post(dispenser_control)).with_state(dispenser)
+    Router::new()
+        .route("/sim/dispenser", post(dispenser_control))
+        .with_state(dispenser)
 }
 
-async fn dispenser_control(State(d): State<SimulatedDispenser>, ApiJson(c): ApiJson<Control>) -> StatusCode {
+async fn dispenser_control(
+    State(d): State<SimulatedDispenser>,
+    ApiJson(c): ApiJson<Control>,
+) -> StatusCode {
     if let Some(n) = c.fail_next {
         d.fail_next(n);
     }

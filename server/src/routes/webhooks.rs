@@ -19,7 +19,9 @@ pub struct WebhookSecret {
 
 impl std::fmt::Debug for WebhookSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookSecret").field("url", &self.url).finish_non_exhaustive()
+        f.debug_struct("WebhookSecret")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -27,8 +29,16 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/webhooks/epayment", post(webhook_receive))
 }
 
-async fn webhook_receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, AppError> {
-    let registered = state.webhook.read().unwrap_or_else(|e| e.into_inner()).clone();
+async fn webhook_receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, AppError> {
+    let registered = state
+        .webhook
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let Some(registered) = registered else {
         return Err(AppError::Unauthorized);
     };
@@ -36,8 +46,8 @@ async fn webhook_receive(State(state): State<AppState>, headers: HeaderMap, body
         tracing::warn!("webhook refused: signature does not verify");
         return Err(AppError::Unauthorized);
     }
-    let event: WebhookEvent =
-        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("webhook body: {e}")))?;
+    let event: WebhookEvent = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("webhook body: {e}")))?;
     let name = format!("{:?}", event.name);
     let fresh = state
         .engine

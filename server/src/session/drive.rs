@@ -14,7 +14,11 @@ use vendscreen_protocol::EndReason;
 impl Engine {
     /// Offers `event` to the session; on a transition, stores, publishes and acts.
     /// Returns the new record, or `None` when the event changed nothing.
-    pub(super) async fn handle(&self, reference: &str, event: Event) -> Result<Option<SessionRecord>, EngineError> {
+    pub(super) async fn handle(
+        &self,
+        reference: &str,
+        event: Event,
+    ) -> Result<Option<SessionRecord>, EngineError> {
         let record = {
             let _serial = self.inner.transitions.lock().await;
             let Some(mut record) = self.inner.store.get(reference)? else {
@@ -98,9 +102,14 @@ impl Engine {
     /// Captures the full amount, retrying with the same Idempotency-Key until
     /// the provider confirms; a definitive refusal is flagged for the operator.
     pub(super) async fn capture(&self, reference: &str) {
-        let Ok(Some(record)) = self.inner.store.get(reference) else { return };
+        let Ok(Some(record)) = self.inner.store.get(reference) else {
+            return;
+        };
         let key = record.idempotency_key("capture");
-        let amount = crate::epayment::model::Amount { currency: record.amount.currency, value: record.amount.value };
+        let amount = crate::epayment::model::Amount {
+            currency: record.amount.currency,
+            value: record.amount.value,
+        };
         let settled = self
             .settle(reference, "capture", |c| {
                 let key = key.clone();
@@ -118,7 +127,9 @@ impl Engine {
 
     /// Cancels what is left of an authorized payment after a failed vend.
     pub(super) async fn release(&self, reference: &str) {
-        let Ok(Some(record)) = self.inner.store.get(reference) else { return };
+        let Ok(Some(record)) = self.inner.store.get(reference) else {
+            return;
+        };
         let key = record.idempotency_key("release");
         let settled = self
             .settle(reference, "release", |c| {
@@ -144,8 +155,12 @@ impl Engine {
             match call(self.inner.client.clone()).await {
                 Ok(true) => return true,
                 Ok(false) => {}
-                Err(EpaymentError::Unreachable(e)) => tracing::warn!(%reference, what, error = %e, "will retry"),
-                Err(e @ EpaymentError::Api { status, .. }) if status >= 500 || status == 423 || status == 429 => {
+                Err(EpaymentError::Unreachable(e)) => {
+                    tracing::warn!(%reference, what, error = %e, "will retry")
+                }
+                Err(e @ EpaymentError::Api { status, .. })
+                    if status >= 500 || status == 423 || status == 429 =>
+                {
                     tracing::warn!(%reference, what, error = %e, "will retry")
                 }
                 Err(e) => {
@@ -164,7 +179,9 @@ impl Engine {
 
     /// After a refusal: did an earlier attempt already do it?
     async fn already_settled(&self, reference: &str, what: &str) -> bool {
-        let Ok(p) = self.inner.client.get_payment(reference).await else { return false };
+        let Ok(p) = self.inner.client.get_payment(reference).await else {
+            return false;
+        };
         let a = p.aggregate;
         match what {
             "capture" => a.captured_amount.value >= p.amount.value,

@@ -19,7 +19,10 @@ pub struct MachineHealth {
 
 impl Default for MachineHealth {
     fn default() -> Self {
-        MachineHealth { dispenser_ready: true, payment_reachable: true }
+        MachineHealth {
+            dispenser_ready: true,
+            payment_reachable: true,
+        }
     }
 }
 
@@ -50,7 +53,11 @@ impl Engine {
 
     /// Whether the payment service answered the last check.
     pub fn payment_reachable(&self) -> bool {
-        self.inner.machine.read().unwrap_or_else(|e| e.into_inner()).payment_reachable
+        self.inner
+            .machine
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .payment_reachable
     }
 
     /// Checks both dependencies now; refuses the purchase when either is down.
@@ -67,7 +74,10 @@ impl Engine {
         let dispenser_ready = self.inner.dispenser.ready().await;
         let probe = self.inner.client.get_payment(PROBE_REFERENCE).await;
         let payment_reachable = !matches!(probe, Err(EpaymentError::Unreachable(_)));
-        let health = MachineHealth { dispenser_ready, payment_reachable };
+        let health = MachineHealth {
+            dispenser_ready,
+            payment_reachable,
+        };
         self.set_health(health);
         health
     }
@@ -80,13 +90,20 @@ impl Engine {
 
     fn set_health(&self, health: MachineHealth) {
         let changed = {
-            let mut current = self.inner.machine.write().unwrap_or_else(|e| e.into_inner());
+            let mut current = self
+                .inner
+                .machine
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
             std::mem::replace(&mut *current, health) != health
         };
         if changed {
             tracing::info!(?health, "machine status changed");
             let id = self.inner.event_id.fetch_add(1, Ordering::SeqCst) + 1;
-            let _ = self.inner.updates.send(Update::Machine(id, self.machine_status()));
+            let _ = self
+                .inner
+                .updates
+                .send(Update::Machine(id, self.machine_status()));
         }
     }
 
@@ -115,7 +132,11 @@ impl Engine {
         }
     }
 
-    pub(super) async fn store_qr(&self, reference: &str, qr: (Option<String>, Option<String>)) -> Result<(), EngineError> {
+    pub(super) async fn store_qr(
+        &self,
+        reference: &str,
+        qr: (Option<String>, Option<String>),
+    ) -> Result<(), EngineError> {
         let _serial = self.inner.transitions.lock().await;
         if let Some(mut record) = self.inner.store.get(reference)? {
             (record.qr_url, record.qr_image) = qr;

@@ -81,7 +81,12 @@ struct Inner {
 }
 
 impl Engine {
-    pub fn new(store: Store, client: EpaymentClient, dispenser: Dispenser, settings: EngineSettings) -> Engine {
+    pub fn new(
+        store: Store,
+        client: EpaymentClient,
+        dispenser: Dispenser,
+        settings: EngineSettings,
+    ) -> Engine {
         let (updates, _) = broadcast::channel(256);
         Engine {
             inner: Arc::new(Inner {
@@ -114,7 +119,10 @@ impl Engine {
             .inner
             .store
             .latest()?
-            .filter(|r| r.idle_at(self.outcome_display()).is_none_or(|idle| now < idle))
+            .filter(|r| {
+                r.idle_at(self.outcome_display())
+                    .is_none_or(|idle| now < idle)
+            })
             .map(|r| self.wire(&r));
         Ok(wire::Snapshot {
             machine: self.machine_status(),
@@ -151,6 +159,9 @@ impl Engine {
     fn publish_session(&self, record: &SessionRecord) {
         let id = self.inner.event_id.fetch_add(1, Ordering::SeqCst) + 1;
         // No subscribers is fine: nobody is watching the screen.
-        let _ = self.inner.updates.send(Update::Session(id, Box::new(self.wire(record))));
+        let _ = self
+            .inner
+            .updates
+            .send(Update::Session(id, Box::new(self.wire(record))));
     }
 }

@@ -37,7 +37,9 @@ impl Engine {
                     return;
                 }
                 Ok(_) => interval = settings.poll_interval,
-                Err(EpaymentError::Api { status: 429, .. }) => interval = (interval * 2).min(Duration::from_secs(20)),
+                Err(EpaymentError::Api { status: 429, .. }) => {
+                    interval = (interval * 2).min(Duration::from_secs(20))
+                }
                 Err(e) => tracing::warn!(%reference, error = %e, "poll failed"),
             }
             tokio::time::sleep(interval).await;
@@ -46,11 +48,14 @@ impl Engine {
 
     /// At the session's end of life, an unpaid session is cancelled.
     async fn timeout(&self, reference: &str) {
-        let Ok(Some(record)) = self.inner.store.get(reference) else { return };
+        let Ok(Some(record)) = self.inner.store.get(reference) else {
+            return;
+        };
         let left = record.expires_at - OffsetDateTime::now_utc();
         tokio::time::sleep(left.try_into().unwrap_or(Duration::ZERO)).await;
         if self.unpaid(reference) {
-            self.offer(reference, Event::CancelRequested(EndReason::SessionTimeout)).await;
+            self.offer(reference, Event::CancelRequested(EndReason::SessionTimeout))
+                .await;
         }
     }
 
@@ -72,7 +77,9 @@ impl Engine {
     /// races the customer's approval can never void an authorization:
     /// 6060 means they approved, and we vend instead.
     pub(super) async fn cancel_unpaid(&self, reference: &str) {
-        let Ok(Some(record)) = self.inner.store.get(reference) else { return };
+        let Ok(Some(record)) = self.inner.store.get(reference) else {
+            return;
+        };
         let mut attempt = 0;
         let mut wait = Duration::from_millis(300);
         while self.unpaid(reference) {
@@ -85,15 +92,22 @@ impl Engine {
                 }
                 Err(e) if e.code() == Some("6060") => {
                     self.offer(reference, Event::CancelRefused).await;
-                    self.offer(reference, Event::Provider(PaymentState::Authorized)).await;
+                    self.offer(reference, Event::Provider(PaymentState::Authorized))
+                        .await;
                     return;
                 }
-                Err(EpaymentError::Unreachable(e)) => tracing::warn!(%reference, error = %e, "cancel: will retry"),
+                Err(EpaymentError::Unreachable(e)) => {
+                    tracing::warn!(%reference, error = %e, "cancel: will retry")
+                }
                 Err(e) => {
                     // 6250 (mid-authorization) or a state error: look, then retry.
                     tracing::info!(%reference, error = %e, "cancel refused; checking the payment");
                     attempt += 1;
-                    if self.refresh(reference).await.is_some_and(|s| s != PaymentState::Created) {
+                    if self
+                        .refresh(reference)
+                        .await
+                        .is_some_and(|s| s != PaymentState::Created)
+                    {
                         return;
                     }
                 }

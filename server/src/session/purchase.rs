@@ -16,15 +16,27 @@ impl Engine {
     /// Starts a purchase of `product_id` and creates its payment. Refuses when a
     /// purchase is unresolved or the machine cannot sell; no money moves then.
     pub async fn start_purchase(&self, product_id: &str) -> Result<wire::Session, EngineError> {
-        let product = self.inner.settings.products.iter().find(|p| p.id == product_id);
-        let product = product.ok_or_else(|| EngineError::UnknownProduct(product_id.into()))?.clone();
+        let product = self
+            .inner
+            .settings
+            .products
+            .iter()
+            .find(|p| p.id == product_id);
+        let product = product
+            .ok_or_else(|| EngineError::UnknownProduct(product_id.into()))?
+            .clone();
         if !product.available {
             return Err(EngineError::SoldOut(product.id));
         }
         self.ensure_in_service().await?;
         let record = {
             let _serial = self.inner.transitions.lock().await;
-            if self.inner.store.latest()?.is_some_and(|r| !r.status.phase.is_final() && !r.needs_operator) {
+            if self
+                .inner
+                .store
+                .latest()?
+                .is_some_and(|r| !r.status.phase.is_final() && !r.needs_operator)
+            {
                 return Err(EngineError::Busy);
             }
             let record = self.new_record(&product)?;
@@ -36,7 +48,10 @@ impl Engine {
         self.session(&record.reference)
     }
 
-    fn new_record(&self, product: &crate::config::ProductConfig) -> Result<SessionRecord, EngineError> {
+    fn new_record(
+        &self,
+        product: &crate::config::ProductConfig,
+    ) -> Result<SessionRecord, EngineError> {
         let machine = &self.inner.settings.machine;
         let seq = self.inner.store.next_seq()?;
         let now = OffsetDateTime::now_utc();
@@ -90,11 +105,18 @@ impl Engine {
     fn create_request(&self, record: &SessionRecord) -> CreatePayment {
         let amount = record.amount.value;
         // Prices include VAT: excl = total / (1 + rate), rounded to the nearest minor unit.
-        let excluding = (amount * 10_000 + (10_000 + record.tax_rate) / 2) / (10_000 + record.tax_rate);
+        let excluding =
+            (amount * 10_000 + (10_000 + record.tax_rate) / 2) / (10_000 + record.tax_rate);
         CreatePayment {
             reference: record.reference.clone(),
-            amount: Amount { currency: record.amount.currency, value: amount },
-            description: format!("{} – {}", record.product_name, self.inner.settings.machine.name),
+            amount: Amount {
+                currency: record.amount.currency,
+                value: amount,
+            },
+            description: format!(
+                "{} – {}",
+                record.product_name, self.inner.settings.machine.name
+            ),
             pos_id: self.inner.settings.machine.pos_id.clone(),
             receipt_number: record.seq.to_string(),
             order_lines: vec![OrderLine {
@@ -112,10 +134,18 @@ impl Engine {
     /// The customer pressed Cancel. The answer says "cancelling"; the SSE
     /// stream tells which way it went (cancelled, or paid meanwhile and vending).
     pub async fn cancel(&self, reference: &str) -> Result<wire::Session, EngineError> {
-        let record = self.inner.store.get(reference)?.ok_or_else(|| EngineError::UnknownSession(reference.into()))?;
+        let record = self
+            .inner
+            .store
+            .get(reference)?
+            .ok_or_else(|| EngineError::UnknownSession(reference.into()))?;
         match record.status.phase {
             Phase::AwaitingPayment => {
-                self.handle(reference, Event::CancelRequested(EndReason::CustomerCancelled)).await?;
+                self.handle(
+                    reference,
+                    Event::CancelRequested(EndReason::CustomerCancelled),
+                )
+                .await?;
                 self.session(reference)
             }
             Phase::Cancelled => self.session(reference),

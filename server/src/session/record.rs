@@ -60,6 +60,12 @@ impl SessionRecord {
     /// not random, so a retry after a restart reuses it (≤ 50 chars).
     pub fn idempotency_key(&self, operation: &str) -> String {
         let key = format!("{}-{operation}", self.reference);
-        key.chars().rev().take(50).collect::<Vec<_>>().into_iter().rev().collect()
+        key.chars()
+            .rev()
+            .take(50)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect()
     }
 }

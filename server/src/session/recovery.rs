@@ -33,7 +33,8 @@ impl Engine {
             Phase::Creating if still_payable(&record) => self.create_payment(&record).await,
             Phase::Creating => {
                 self.create_payment(&record).await;
-                self.offer(reference, Event::CancelRequested(EndReason::Interrupted)).await;
+                self.offer(reference, Event::CancelRequested(EndReason::Interrupted))
+                    .await;
             }
             Phase::AwaitingPayment => self.recover_unpaid(&record).await,
             Phase::Authorized => self.recover_authorized(&record).await,
@@ -41,7 +42,8 @@ impl Engine {
             // capture on a guess. Release the money and ask a person to look.
             Phase::Vending => {
                 self.flag_operator(reference, "restarted mid-vend").await;
-                self.offer(reference, Event::VendFailed(EndReason::Interrupted)).await;
+                self.offer(reference, Event::VendFailed(EndReason::Interrupted))
+                    .await;
             }
             Phase::Capturing => self.capture(reference).await,
             Phase::Releasing => self.release(reference).await,
@@ -61,7 +63,8 @@ impl Engine {
         if still_payable(record) {
             self.watch(record.reference.clone());
         } else {
-            self.offer(reference, Event::CancelRequested(EndReason::SessionTimeout)).await;
+            self.offer(reference, Event::CancelRequested(EndReason::SessionTimeout))
+                .await;
         }
     }
 
@@ -74,7 +77,8 @@ impl Engine {
         if OffsetDateTime::now_utc() - approved <= window {
             self.vend(reference).await;
         } else {
-            self.offer(reference, Event::VendFailed(EndReason::Interrupted)).await;
+            self.offer(reference, Event::VendFailed(EndReason::Interrupted))
+                .await;
         }
     }
 }

@@ -134,7 +134,11 @@ pub enum Transition {
 
 impl Status {
     pub fn new(phase: Phase) -> Status {
-        Status { phase, reason: None, cancelling: None }
+        Status {
+            phase,
+            reason: None,
+            cancelling: None,
+        }
     }
 
     fn to(self, phase: Phase) -> Transition {
@@ -142,34 +146,57 @@ impl Status {
     }
 
     fn end(self, phase: Phase, reason: EndReason) -> Transition {
-        Transition::To(Status { phase, reason: Some(reason), cancelling: None })
+        Transition::To(Status {
+            phase,
+            reason: Some(reason),
+            cancelling: None,
+        })
     }
 
     /// The transition table. Every (phase, event) pair not named is ignored, which
     /// is what makes duplicate and reordered webhooks and polls harmless.
     pub fn apply(self, event: &Event) -> Transition {
-        use Phase::*;
         use PaymentState as P;
+        use Phase::*;
         match (self.phase, event) {
             (Creating, Event::Created) => self.to(AwaitingPayment),
             (Creating, Event::CreateFailed(r)) => self.end(Failed, *r),
             (Creating | AwaitingPayment, Event::Provider(P::Authorized)) => {
-                Transition::To(Status { phase: Authorized, reason: None, cancelling: None })
+                Transition::To(Status {
+                    phase: Authorized,
+                    reason: None,
+                    cancelling: None,
+                })
             }
-            (Creating | AwaitingPayment, Event::Provider(P::Aborted)) => self.end(Rejected, EndReason::DeclinedInApp),
-            (Creating | AwaitingPayment, Event::Provider(P::Expired)) => self.end(Expired, EndReason::PaymentExpired),
-            (Creating | AwaitingPayment, Event::Provider(P::Terminated)) => {
-                self.end(Cancelled, self.cancelling.unwrap_or(EndReason::CustomerCancelled))
+            (Creating | AwaitingPayment, Event::Provider(P::Aborted)) => {
+                self.end(Rejected, EndReason::DeclinedInApp)
             }
+            (Creating | AwaitingPayment, Event::Provider(P::Expired)) => {
+                self.end(Expired, EndReason::PaymentExpired)
+            }
+            (Creating | AwaitingPayment, Event::Provider(P::Terminated)) => self.end(
+                Cancelled,
+                self.cancelling.unwrap_or(EndReason::CustomerCancelled),
+            ),
             (AwaitingPayment, Event::CancelRequested(r)) if self.cancelling.is_none() => {
-                Transition::To(Status { cancelling: Some(*r), ..self })
+                Transition::To(Status {
+                    cancelling: Some(*r),
+                    ..self
+                })
             }
             (AwaitingPayment, Event::CancelRefused) if self.cancelling.is_some() => {
-                Transition::To(Status { cancelling: None, ..self })
+                Transition::To(Status {
+                    cancelling: None,
+                    ..self
+                })
             }
             (Authorized, Event::VendStarted) => self.to(Vending),
             (Vending, Event::VendSucceeded) => self.to(Capturing),
-            (Authorized | Vending, Event::VendFailed(r)) => Transition::To(Status { phase: Releasing, reason: Some(*r), cancelling: None }),
+            (Authorized | Vending, Event::VendFailed(r)) => Transition::To(Status {
+                phase: Releasing,
+                reason: Some(*r),
+                cancelling: None,
+            }),
             (Capturing, Event::Captured) => self.to(Completed),
             (Releasing, Event::Released) => self.to(VendFailed),
             _ => Transition::Ignore,

@@ -60,7 +60,11 @@ fn every_phase_and_event_follows_the_table() {
 fn final_phases_ignore_every_event() {
     for phase in Phase::ALL.into_iter().filter(|p| p.is_final()) {
         for event in events() {
-            assert_eq!(Status::new(phase).apply(&event), Transition::Ignore, "{phase:?} × {event:?}");
+            assert_eq!(
+                Status::new(phase).apply(&event),
+                Transition::Ignore,
+                "{phase:?} × {event:?}"
+            );
         }
     }
 }
@@ -68,28 +72,52 @@ fn final_phases_ignore_every_event() {
 #[test]
 fn a_duplicate_authorization_never_starts_a_second_vend() {
     let authorized = Status::new(Phase::AwaitingPayment).apply(&Event::Provider(P::Authorized));
-    let Transition::To(authorized) = authorized else { panic!("not authorized") };
-    let Transition::To(vending) = authorized.apply(&Event::VendStarted) else { panic!("no vend") };
-    assert_eq!(vending.apply(&Event::Provider(P::Authorized)), Transition::Ignore);
+    let Transition::To(authorized) = authorized else {
+        panic!("not authorized")
+    };
+    let Transition::To(vending) = authorized.apply(&Event::VendStarted) else {
+        panic!("no vend")
+    };
+    assert_eq!(
+        vending.apply(&Event::Provider(P::Authorized)),
+        Transition::Ignore
+    );
     assert_eq!(vending.apply(&Event::VendStarted), Transition::Ignore);
 }
 
 #[test]
 fn cancel_requested_sets_the_flag_once_and_keeps_its_reason() {
     let s = Status::new(Phase::AwaitingPayment);
-    let Transition::To(c) = s.apply(&Event::CancelRequested(EndReason::SessionTimeout)) else { panic!() };
+    let Transition::To(c) = s.apply(&Event::CancelRequested(EndReason::SessionTimeout)) else {
+        panic!()
+    };
     assert_eq!(c.cancelling, Some(EndReason::SessionTimeout));
-    assert_eq!(c.apply(&Event::CancelRequested(EndReason::CustomerCancelled)), Transition::Ignore);
-    let Transition::To(done) = c.apply(&Event::Provider(P::Terminated)) else { panic!() };
-    assert_eq!((done.phase, done.reason, done.cancelling), (Phase::Cancelled, Some(EndReason::SessionTimeout), None));
+    assert_eq!(
+        c.apply(&Event::CancelRequested(EndReason::CustomerCancelled)),
+        Transition::Ignore
+    );
+    let Transition::To(done) = c.apply(&Event::Provider(P::Terminated)) else {
+        panic!()
+    };
+    assert_eq!(
+        (done.phase, done.reason, done.cancelling),
+        (Phase::Cancelled, Some(EndReason::SessionTimeout), None)
+    );
 }
 
 #[test]
 fn a_cancel_that_lost_the_race_to_approval_clears_the_flag_and_vends() {
-    let s = Status { cancelling: Some(EndReason::CustomerCancelled), ..Status::new(Phase::AwaitingPayment) };
-    let Transition::To(refused) = s.apply(&Event::CancelRefused) else { panic!() };
+    let s = Status {
+        cancelling: Some(EndReason::CustomerCancelled),
+        ..Status::new(Phase::AwaitingPayment)
+    };
+    let Transition::To(refused) = s.apply(&Event::CancelRefused) else {
+        panic!()
+    };
     assert_eq!(refused.cancelling, None);
-    let Transition::To(auth) = s.apply(&Event::Provider(P::Authorized)) else { panic!() };
+    let Transition::To(auth) = s.apply(&Event::Provider(P::Authorized)) else {
+        panic!()
+    };
     assert_eq!((auth.phase, auth.cancelling), (Phase::Authorized, None));
 }
 
@@ -100,9 +128,18 @@ fn endings_carry_the_reason_the_screen_explains() {
         Transition::To(t) => t.reason,
         Transition::Ignore => None,
     };
-    assert_eq!(reason(Event::Provider(P::Aborted)), Some(EndReason::DeclinedInApp));
-    assert_eq!(reason(Event::Provider(P::Expired)), Some(EndReason::PaymentExpired));
-    assert_eq!(reason(Event::Provider(P::Terminated)), Some(EndReason::CustomerCancelled));
+    assert_eq!(
+        reason(Event::Provider(P::Aborted)),
+        Some(EndReason::DeclinedInApp)
+    );
+    assert_eq!(
+        reason(Event::Provider(P::Expired)),
+        Some(EndReason::PaymentExpired)
+    );
+    assert_eq!(
+        reason(Event::Provider(P::Terminated)),
+        Some(EndReason::CustomerCancelled)
+    );
 }
 
 #[test]

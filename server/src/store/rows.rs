@@ -8,7 +8,8 @@ use vendscreen_protocol as wire;
 
 pub const COLUMNS: &str = "reference, seq, product_id, product_name, slot, amount, currency, tax_rate, \
     qr_url, qr_image, phase, reason, cancelling, needs_operator, created_at, expires_at, authorized_at, ended_at";
-pub const PLACEHOLDERS: &str = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18";
+pub const PLACEHOLDERS: &str =
+    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18";
 pub const UPDATE: &str = "UPDATE sessions SET seq = ?2, product_id = ?3, product_name = ?4, slot = ?5, amount = ?6, \
     currency = ?7, tax_rate = ?8, qr_url = ?9, qr_image = ?10, phase = ?11, reason = ?12, cancelling = ?13, \
     needs_operator = ?14, created_at = ?15, expires_at = ?16, authorized_at = ?17, ended_at = ?18 WHERE reference = ?1";
@@ -39,14 +40,19 @@ pub fn to_params(s: &SessionRecord) -> Vec<Box<dyn ToSql>> {
 
 pub fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionRecord> {
     let phase: String = r.get(10)?;
-    let bad = |col: usize, what: &str| rusqlite::Error::InvalidColumnType(col, what.into(), rusqlite::types::Type::Text);
+    let bad = |col: usize, what: &str| {
+        rusqlite::Error::InvalidColumnType(col, what.into(), rusqlite::types::Type::Text)
+    };
     Ok(SessionRecord {
         reference: r.get(0)?,
         seq: r.get(1)?,
         product_id: r.get(2)?,
         product_name: r.get(3)?,
         slot: r.get(4)?,
-        amount: wire::Money::new(r.get(5)?, parse_json(&r.get::<_, String>(6)?).ok_or_else(|| bad(6, "currency"))?),
+        amount: wire::Money::new(
+            r.get(5)?,
+            parse_json(&r.get::<_, String>(6)?).ok_or_else(|| bad(6, "currency"))?,
+        ),
         tax_rate: r.get(7)?,
         qr_url: r.get(8)?,
         qr_image: r.get(9)?,
@@ -65,7 +71,10 @@ pub fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionRecord> {
 
 /// The wire name of a reason (`vendFailed`), which is also its stored form.
 fn reason_name(r: wire::EndReason) -> String {
-    serde_json::to_value(r).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    serde_json::to_value(r)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {

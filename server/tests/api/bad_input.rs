@@ -14,21 +14,40 @@ async fn assert_problem(resp: reqwest::Response, status: u16) -> serde_json::Val
 #[tokio::test]
 async fn unknown_product_is_404() {
     let app = spawn_app().await;
-    assert_problem(app.post_json("/api/sessions", json!({ "productId": "caviar" })).await, 404).await;
+    assert_problem(
+        app.post_json("/api/sessions", json!({ "productId": "caviar" }))
+            .await,
+        404,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn sold_out_product_is_409() {
     let app = spawn_app().await;
-    assert_problem(app.post_json("/api/sessions", json!({ "productId": "sandwich" })).await, 409).await;
+    assert_problem(
+        app.post_json("/api/sessions", json!({ "productId": "sandwich" }))
+            .await,
+        409,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn malformed_json_is_400() {
     let app = spawn_app().await;
-    let resp = app.http.post(app.url("/api/sessions")).header("content-type", "application/json").body("{\"productId\":").send().await.unwrap();
+    let resp = app
+        .http
+        .post(app.url("/api/sessions"))
+        .header("content-type", "application/json")
+        .body("{\"productId\":")
+        .send()
+        .await
+        .unwrap();
     assert_problem(resp, 400).await;
-    let resp = app.post_json("/api/sessions", json!({ "product": "cola" })).await;
+    let resp = app
+        .post_json("/api/sessions", json!({ "product": "cola" }))
+        .await;
     assert_problem(resp, 400).await;
 }
 
@@ -36,7 +55,15 @@ async fn malformed_json_is_400() {
 async fn unknown_reference_is_404() {
     let app = spawn_app().await;
     assert_problem(app.get("/api/sessions/vm-042-999999").await, 404).await;
-    assert_problem(app.http.post(app.url("/api/sessions/nope/cancel")).send().await.unwrap(), 404).await;
+    assert_problem(
+        app.http
+            .post(app.url("/api/sessions/nope/cancel"))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
     assert_problem(app.get("/api/nothing-here").await, 404).await;
 }
 
@@ -44,14 +71,25 @@ async fn unknown_reference_is_404() {
 async fn a_second_purchase_while_one_is_unresolved_is_409() {
     let app = spawn_app().await;
     app.buy("cola").await;
-    assert_problem(app.post_json("/api/sessions", json!({ "productId": "water" })).await, 409).await;
+    assert_problem(
+        app.post_json("/api/sessions", json!({ "productId": "water" }))
+            .await,
+        409,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_dispenser_that_is_not_ready_means_503_and_no_payment() {
     let app = spawn_app().await;
-    app.post_json("/sim/dispenser", json!({ "outOfOrder": true })).await;
-    let body = assert_problem(app.post_json("/api/sessions", json!({ "productId": "cola" })).await, 503).await;
+    app.post_json("/sim/dispenser", json!({ "outOfOrder": true }))
+        .await;
+    let body = assert_problem(
+        app.post_json("/api/sessions", json!({ "productId": "cola" }))
+            .await,
+        503,
+    )
+    .await;
     assert_eq!(body["reason"], "dispenserNotReady");
     assert_eq!(app.get("/api/sessions/vm-042-000001").await.status(), 404);
 }
@@ -62,20 +100,34 @@ async fn a_forged_webhook_is_401_and_changes_nothing() {
     let session = app.buy("cola").await;
     let body = json!({ "msn": "123456", "reference": session.reference, "pspReference": "1", "name": "AUTHORIZED",
         "amount": { "currency": "NOK", "value": 3500 }, "timestamp": "2026-11-24T10:00:00Z", "success": true });
-    let resp = app.http.post(app.url("/webhooks/epayment"))
+    let resp = app
+        .http
+        .post(app.url("/webhooks/epayment"))
         .header("x-ms-date", "Tue, 24 Nov 2026 10:00:00 GMT")
         .header("x-ms-content-sha256", "AAAA")
-        .header("authorization", "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=AAAA")
-        .json(&body).send().await.unwrap();
+        .header(
+            "authorization",
+            "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=AAAA",
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_problem(resp, 401).await;
-    assert_eq!(app.session(&session.reference).await.state, vendscreen_protocol::SessionState::AwaitingPayment);
+    assert_eq!(
+        app.session(&session.reference).await.state,
+        vendscreen_protocol::SessionState::AwaitingPayment
+    );
 }
 
 #[tokio::test]
 async fn health_reports_the_payment_service() {
     let app = spawn_app().await;
     let health: serde_json::Value = app.get("/healthz").await.json().await.unwrap();
-    assert_eq!(health, json!({ "status": "ok", "paymentServiceReachable": true }));
+    assert_eq!(
+        health,
+        json!({ "status": "ok", "paymentServiceReachable": true })
+    );
 }
 
 #[tokio::test]

@@ -27,11 +27,24 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 }
 
 pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
-    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>vendscreen</title>").unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>vendscreen</title>",
+    )
+    .unwrap();
     let mut env = vec![
-        ("VENDSCREEN_SERVER_LISTEN".to_string(), "127.0.0.1:0".to_string()),
-        ("VENDSCREEN_SERVER_DIST".into(), dir.path().display().to_string()),
-        ("VENDSCREEN_STORE_PATH".into(), dir.path().join("test.db").display().to_string()),
+        (
+            "VENDSCREEN_SERVER_LISTEN".to_string(),
+            "127.0.0.1:0".to_string(),
+        ),
+        (
+            "VENDSCREEN_SERVER_DIST".into(),
+            dir.path().display().to_string(),
+        ),
+        (
+            "VENDSCREEN_STORE_PATH".into(),
+            dir.path().join("test.db").display().to_string(),
+        ),
         ("VENDSCREEN_DISPENSER_SIMULATED_MS".into(), "20".into()),
         ("VENDSCREEN_EPAYMENT_POLL_FIRST_MS".into(), "200".into()),
         ("VENDSCREEN_EPAYMENT_POLL_INTERVAL_MS".into(), "500".into()),
@@ -41,7 +54,11 @@ pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
     let app = Application::build(config).await.expect("build");
     let base = app.base_url().to_string();
     tokio::spawn(app.run_until_stopped());
-    let test = TestApp { base, http: reqwest::Client::new(), dir };
+    let test = TestApp {
+        base,
+        http: reqwest::Client::new(),
+        dir,
+    };
     if !extra.contains(&("VENDSCREEN_WEBHOOK_ENABLED", "false")) {
         test.wait_until_webhook_registered().await;
     }
@@ -54,7 +71,12 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: Value) -> reqwest::Response {
-        self.http.post(self.url(path)).json(&body).send().await.unwrap()
+        self.http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -63,18 +85,34 @@ impl TestApp {
 
     /// Starts a purchase and returns the created session.
     pub async fn buy(&self, product: &str) -> wire::Session {
-        let resp = self.post_json("/api/sessions", json!({ "productId": product })).await;
-        assert_eq!(resp.status(), 201, "buy {product}: {}", resp.text().await.unwrap());
+        let resp = self
+            .post_json("/api/sessions", json!({ "productId": product }))
+            .await;
+        assert_eq!(
+            resp.status(),
+            201,
+            "buy {product}: {}",
+            resp.text().await.unwrap()
+        );
         resp.json().await.unwrap()
     }
 
     pub async fn session(&self, reference: &str) -> wire::Session {
-        self.get(&format!("/api/sessions/{reference}")).await.json().await.unwrap()
+        self.get(&format!("/api/sessions/{reference}"))
+            .await
+            .json()
+            .await
+            .unwrap()
     }
 
     /// The customer acts in the simulated app: `approve`, `reject` or `expire`.
     pub async fn customer(&self, reference: &str, action: &str) {
-        let resp = self.http.post(self.url(&format!("/sim/payments/{reference}/{action}"))).send().await.unwrap();
+        let resp = self
+            .http
+            .post(self.url(&format!("/sim/payments/{reference}/{action}")))
+            .send()
+            .await
+            .unwrap();
         assert!(resp.status().is_success(), "{action}: {}", resp.status());
     }
 
@@ -86,7 +124,11 @@ impl TestApp {
             if s.state == state {
                 return s;
             }
-            assert!(tokio::time::Instant::now() < deadline, "{reference} stuck in {:?}, wanted {state:?}", s.state);
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{reference} stuck in {:?}, wanted {state:?}",
+                s.state
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -101,15 +143,26 @@ impl TestApp {
         // purchase before it would be learned by polling only.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         let client = self.vipps();
-        while client.list_webhooks().await.map(|w| w.is_empty()).unwrap_or(true) {
-            assert!(tokio::time::Instant::now() < deadline, "webhook never registered");
+        while client
+            .list_webhooks()
+            .await
+            .map(|w| w.is_empty())
+            .unwrap_or(true)
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "webhook never registered"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
     /// A client of the simulated Vipps, with the simulator's credentials.
     pub fn vipps(&self) -> vendscreen_server::epayment::EpaymentClient {
-        let settings = vendscreen_server::startup::epayment_settings(&Config::from_sources("", []).unwrap(), &self.base);
+        let settings = vendscreen_server::startup::epayment_settings(
+            &Config::from_sources("", []).unwrap(),
+            &self.base,
+        );
         vendscreen_server::epayment::EpaymentClient::new(settings)
     }
 
@@ -117,11 +170,15 @@ impl TestApp {
     pub async fn events(&self) -> SseReader {
         let resp = self.get("/api/events").await;
         assert_eq!(resp.headers()["content-type"], "text/event-stream");
-        SseReader { stream: Box::pin(resp.bytes_stream()), buffer: String::new() }
+        SseReader {
+            stream: Box::pin(resp.bytes_stream()),
+            buffer: String::new(),
+        }
     }
 }
 
-type ByteStream = std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>;
+type ByteStream =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>;
 
 /// A minimal SSE parser: enough to read our own stream.
 pub struct SseReader {
@@ -132,14 +189,21 @@ pub struct SseReader {
 impl SseReader {
     /// The next named event (comments and pings skipped), with a deadline.
     pub async fn next(&mut self) -> (String, Value) {
-        tokio::time::timeout(Duration::from_secs(15), self.next_inner()).await.expect("no SSE event in time")
+        tokio::time::timeout(Duration::from_secs(15), self.next_inner())
+            .await
+            .expect("no SSE event in time")
     }
 
     async fn next_inner(&mut self) -> (String, Value) {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
-                let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string());
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name))
+                        .map(|v| v.trim().to_string())
+                };
                 if let (Some(event), Some(data)) = (field("event:"), field("data:")) {
                     if event != "ping" {
                         return (event, serde_json::from_str(&data).unwrap());

@@ -9,17 +9,27 @@ async fn an_approved_purchase_vends_then_captures_and_the_stream_tells_each_step
     let app = spawn_app().await;
     let mut events = app.events().await;
     let (first, snapshot) = events.next().await;
-    assert_eq!((first.as_str(), &snapshot["session"]), ("snapshot", &json!(null)));
+    assert_eq!(
+        (first.as_str(), &snapshot["session"]),
+        ("snapshot", &json!(null))
+    );
 
     let session = app.buy("cola").await;
     assert_eq!(session.state, S::AwaitingPayment);
-    assert!(session.qr_url.as_deref().unwrap().starts_with(&app.base), "{:?}", session.qr_url);
+    assert!(
+        session.qr_url.as_deref().unwrap().starts_with(&app.base),
+        "{:?}",
+        session.qr_url
+    );
     app.customer(&session.reference, "approve").await;
 
     let seen = events.states_until("completed").await;
     assert_eq!(seen.first().map(String::as_str), Some("creating"));
     for state in ["awaitingPayment", "authorized", "dispensing", "completed"] {
-        assert!(seen.iter().any(|s| s == state), "{state} missing from {seen:?}");
+        assert!(
+            seen.iter().any(|s| s == state),
+            "{state} missing from {seen:?}"
+        );
     }
     let payment = app.payment(&session.reference).await;
     assert_eq!(payment["aggregate"]["capturedAmount"]["value"], 3500);
@@ -29,11 +39,15 @@ async fn an_approved_purchase_vends_then_captures_and_the_stream_tells_each_step
 #[tokio::test]
 async fn a_failed_vend_releases_the_reservation_and_charges_nothing() {
     let app = spawn_app().await;
-    app.post_json("/sim/dispenser", json!({ "failNext": 1 })).await;
+    app.post_json("/sim/dispenser", json!({ "failNext": 1 }))
+        .await;
     let session = app.buy("water").await;
     app.customer(&session.reference, "approve").await;
     let ended = app.wait_for(&session.reference, S::VendFailed).await;
-    assert_eq!(ended.reason, Some(vendscreen_protocol::EndReason::VendFailed));
+    assert_eq!(
+        ended.reason,
+        Some(vendscreen_protocol::EndReason::VendFailed)
+    );
     let payment = app.payment(&session.reference).await;
     assert_eq!(payment["aggregate"]["capturedAmount"]["value"], 0);
     assert_eq!(payment["aggregate"]["cancelledAmount"]["value"], 2900);
@@ -61,10 +75,18 @@ async fn an_expired_payment_ends_expired() {
 async fn cancel_at_the_machine_terminates_the_payment() {
     let app = spawn_app().await;
     let session = app.buy("cola").await;
-    let resp = app.http.post(app.url(&format!("/api/sessions/{}/cancel", session.reference))).send().await.unwrap();
+    let resp = app
+        .http
+        .post(app.url(&format!("/api/sessions/{}/cancel", session.reference)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 202);
     let ended = app.wait_for(&session.reference, S::Cancelled).await;
-    assert_eq!(ended.reason, Some(vendscreen_protocol::EndReason::CustomerCancelled));
+    assert_eq!(
+        ended.reason,
+        Some(vendscreen_protocol::EndReason::CustomerCancelled)
+    );
     assert_eq!(app.payment(&session.reference).await["state"], "TERMINATED");
 }
 
@@ -73,21 +95,36 @@ async fn cancel_after_the_customer_approved_vends_instead() {
     let app = spawn_app_slow_webhooks().await;
     let session = app.buy("cola").await;
     app.customer(&session.reference, "approve").await;
-    app.http.post(app.url(&format!("/api/sessions/{}/cancel", session.reference))).send().await.unwrap();
+    app.http
+        .post(app.url(&format!("/api/sessions/{}/cancel", session.reference)))
+        .send()
+        .await
+        .unwrap();
     app.wait_for(&session.reference, S::Completed).await;
-    assert_eq!(app.payment(&session.reference).await["aggregate"]["capturedAmount"]["value"], 3500);
+    assert_eq!(
+        app.payment(&session.reference).await["aggregate"]["capturedAmount"]["value"],
+        3500
+    );
 }
 
 /// No webhooks and no early poll: the approval is unknown to the server when
 /// the Cancel arrives, so the cancel call itself must discover it (6060).
 async fn spawn_app_slow_webhooks() -> crate::helpers::TestApp {
-    crate::helpers::spawn_app_with(&[("VENDSCREEN_WEBHOOK_ENABLED", "false"), ("VENDSCREEN_EPAYMENT_POLL_FIRST_MS", "600000")]).await
+    crate::helpers::spawn_app_with(&[
+        ("VENDSCREEN_WEBHOOK_ENABLED", "false"),
+        ("VENDSCREEN_EPAYMENT_POLL_FIRST_MS", "600000"),
+    ])
+    .await
 }
 
 #[tokio::test]
 async fn the_session_timeout_cancels_an_unpaid_session() {
-    let app = crate::helpers::spawn_app_with(&[("VENDSCREEN_MACHINE_SESSION_TIMEOUT_S", "1")]).await;
+    let app =
+        crate::helpers::spawn_app_with(&[("VENDSCREEN_MACHINE_SESSION_TIMEOUT_S", "1")]).await;
     let session = app.buy("cola").await;
     let ended = app.wait_for(&session.reference, S::Cancelled).await;
-    assert_eq!(ended.reason, Some(vendscreen_protocol::EndReason::SessionTimeout));
+    assert_eq!(
+        ended.reason,
+        Some(vendscreen_protocol::EndReason::SessionTimeout)
+    );
 }

@@ -1,6 +1,6 @@
 //! The store keeps sessions across a restart on the same file.
 
-use crate::helpers::{spawn_in, spawn_app};
+use crate::helpers::{spawn_app, spawn_in};
 use vendscreen_protocol::SessionState as S;
 
 #[tokio::test]
@@ -13,5 +13,8 @@ async fn a_completed_session_is_still_there_after_a_restart() {
     let again = spawn_in(dir, &[]).await;
     assert_eq!(again.session(&session.reference).await.state, S::Completed);
     let next = again.buy("cola").await;
-    assert_ne!(next.reference, session.reference, "references are never reused");
+    assert_ne!(
+        next.reference, session.reference,
+        "references are never reused"
+    );
 }

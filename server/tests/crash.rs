@@ -1,0 +1,329 @@
+//! Crash tests: the real `vendscreen-server` binary as a child process, killed
+//! (SIGKILL, or an abort at a named crash point) at each step of a purchase,
+//! then restarted on the same SQLite file. "Vipps" is a second server process
+//! running only as the simulator, so the payment outlives the crash.
+//!
+//! After every restart: no double vend, no capture without a confirmed vend,
+//! no reservation left open.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_vendscreen-server");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running server process and what it needs to be restarted.
+struct Proc {
+    child: Child,
+    base: String,
+}
+
+async fn start(env: &[(&str, String)]) -> Proc {
+    let port = env
+        .iter()
+        .find(|(k, _)| *k == "VENDSCREEN_SERVER_LISTEN")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.envs(env.iter().map(|(k, v)| (k.to_string(), v.clone())))
+        .env("RUST_LOG", "vendscreen_server=info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    let proc = Proc {
+        child: cmd.spawn().unwrap(),
+        base: format!("http://{port}"),
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while reqwest::get(format!("{}/healthz", proc.base))
+        .await
+        .is_err()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "server on {port} did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    proc
+}
+
+/// One crash scenario's world: a Vipps simulator process, a store, a dispenser log.
+struct World {
+    dir: tempfile::TempDir,
+    vipps: Proc,
+    port: u16,
+}
+
+impl World {
+    async fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let vipps_port = free_port();
+        let vipps = start(&[
+            (
+                "VENDSCREEN_SERVER_LISTEN",
+                format!("127.0.0.1:{vipps_port}"),
+            ),
+            (
+                "VENDSCREEN_STORE_PATH",
+                dir.path().join("vipps.db").display().to_string(),
+            ),
+            ("VENDSCREEN_WEBHOOK_ENABLED", "false".into()),
+        ])
+        .await;
+        write_dispenser(dir.path());
+        World {
+            dir,
+            vipps,
+            port: free_port(),
+        }
+    }
+
+    /// Starts the machine's server, optionally set to crash at `crash_at`.
+    async fn machine(&self, crash_at: Option<&str>) -> Proc {
+        let d = self.dir.path();
+        let mut env = vec![
+            (
+                "VENDSCREEN_SERVER_LISTEN",
+                format!("127.0.0.1:{}", self.port),
+            ),
+            (
+                "VENDSCREEN_STORE_PATH",
+                d.join("machine.db").display().to_string(),
+            ),
+            ("VENDSCREEN_EPAYMENT_BASE_URL", self.vipps.base.clone()),
+            (
+                "VENDSCREEN_EPAYMENT_CLIENT_ID",
+                "fb492b5e-7907-4d83-bc20-c7fb60ca35de".into(),
+            ),
+            (
+                "VENDSCREEN_EPAYMENT_CLIENT_SECRET",
+                "Y8Kteew6GE3ZmeycEt6egg==".into(),
+            ),
+            (
+                "VENDSCREEN_EPAYMENT_SUBSCRIPTION_KEY",
+                "0f14ebcab0ec4b29ae0cb90d91b4a84a".into(),
+            ),
+            ("VENDSCREEN_EPAYMENT_MSN", "123456".into()),
+            ("VENDSCREEN_EPAYMENT_POLL_FIRST_MS", "300".into()),
+            ("VENDSCREEN_EPAYMENT_POLL_INTERVAL_MS", "300".into()),
+            (
+                "VENDSCREEN_WEBHOOK_PUBLIC_URL",
+                format!("http://127.0.0.1:{}/webhooks/epayment", self.port),
+            ),
+            ("VENDSCREEN_DISPENSER_KIND", "command".into()),
+            (
+                "VENDSCREEN_DISPENSER_COMMAND",
+                d.join("dispense.sh").display().to_string(),
+            ),
+        ];
+        if let Some(point) = crash_at {
+            env.push(("VENDSCREEN_CRASH_AT", point.into()));
+        }
+        start(&env).await
+    }
+
+    fn vend_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("vends.log")).unwrap_or_default()
+    }
+
+    fn fail_vends(&self) {
+        std::fs::write(self.dir.path().join("fail"), "").unwrap();
+    }
+
+    async fn approve(&self, reference: &str) {
+        let url = format!("{}/sim/payments/{reference}/approve", self.vipps.base);
+        assert!(reqwest::Client::new()
+            .post(url)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success());
+    }
+
+    /// The payment's aggregate at "Vipps", read with the simulator's credentials.
+    async fn aggregate(&self, reference: &str) -> Value {
+        let config = vendscreen_server::config::Config::from_sources("", []).unwrap();
+        let settings = vendscreen_server::startup::epayment_settings(&config, &self.vipps.base);
+        let client = vendscreen_server::epayment::EpaymentClient::new(settings);
+        serde_json::to_value(client.get_payment(reference).await.unwrap().aggregate).unwrap()
+    }
+}
+
+/// The dispenser: logs "start REF", takes a moment, then "done REF" (exit 0),
+/// or fails (exit 1) while a `fail` file exists.
+fn write_dispenser(dir: &Path) {
+    let script: PathBuf = dir.join("dispense.sh");
+    let log = dir.join("vends.log");
+    let fail = dir.join("fail");
+    let body = format!(
+        "#!/bin/sh\necho \"start $2\" >> '{log}'\nsleep 0.3\nif [ -e '{fail}' ]; then exit 1; fi\necho \"done $2\" >> '{log}'\n",
+        log = log.display(),
+        fail = fail.display()
+    );
+    std::fs::write(&script, body).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+async fn buy(machine: &Proc) -> Option<String> {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/sessions", machine.base))
+        .json(&json!({ "productId": "cola" }))
+        .send()
+        .await
+        .ok()?;
+    let session: Value = resp.json().await.ok()?;
+    session["reference"].as_str().map(String::from)
+}
+
+async fn state(machine: &Proc, reference: &str) -> Option<String> {
+    let url = format!("{}/api/sessions/{reference}", machine.base);
+    let session: Value = reqwest::get(url).await.ok()?.json().await.ok()?;
+    session["state"].as_str().map(String::from)
+}
+
+async fn wait_for_state(machine: &Proc, reference: &str, wanted: &[&str]) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(s) = state(machine, reference)
+            .await
+            .filter(|s| wanted.contains(&s.as_str()))
+        {
+            return s;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{reference} never reached {wanted:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_for_exit(machine: &mut Proc) {
+    let exited = tokio::time::timeout(Duration::from_secs(30), machine.child.wait()).await;
+    assert!(exited.is_ok(), "the server never reached its crash point");
+}
+
+/// The three promises, checked against Vipps's books and the dispenser's log.
+async fn assert_consistent(world: &World, reference: &str, final_state: &str) {
+    let vends = world.vend_log();
+    let started = vends
+        .lines()
+        .filter(|l| *l == format!("start {reference}"))
+        .count();
+    let confirmed = vends.lines().any(|l| *l == format!("done {reference}"));
+    let a = world.aggregate(reference).await;
+    let value = |k: &str| a[k]["value"].as_i64().unwrap();
+    let (authorized, captured, cancelled) = (
+        value("authorizedAmount"),
+        value("capturedAmount"),
+        value("cancelledAmount"),
+    );
+    assert!(started <= 1, "vended {started} times:\n{vends}");
+    assert!(
+        captured == 0 || confirmed,
+        "captured {captured} without a confirmed vend"
+    );
+    assert_eq!(
+        captured + cancelled,
+        authorized,
+        "a reservation is left open: {a}"
+    );
+    assert!(captured == 0 || captured == 3500, "captured {captured}");
+    let expect_captured = final_state == "completed";
+    assert_eq!(
+        captured == 3500,
+        expect_captured,
+        "{final_state} but captured {captured}"
+    );
+}
+
+/// Approves, lets the machine crash at `point`, restarts it, checks the books.
+async fn crash_after_approval(point: &str, fail_vend: bool, expected: &[&str]) {
+    let world = World::new().await;
+    if fail_vend {
+        world.fail_vends();
+    }
+    let mut machine = world.machine(Some(point)).await;
+    let reference = buy(&machine).await.expect("purchase started");
+    world.approve(&reference).await;
+    wait_for_exit(&mut machine).await;
+    let machine = world.machine(None).await;
+    let ended = wait_for_state(&machine, &reference, &["completed", "vendFailed"]).await;
+    assert!(
+        expected.contains(&ended.as_str()),
+        "{point}: ended {ended}, expected {expected:?}"
+    );
+    assert_consistent(&world, &reference, &ended).await;
+}
+
+#[tokio::test]
+async fn sigkill_while_awaiting_payment_then_the_customer_pays_after_the_restart() {
+    let world = World::new().await;
+    let mut machine = world.machine(None).await;
+    let reference = buy(&machine).await.unwrap();
+    machine.child.kill().await.unwrap();
+    let machine = world.machine(None).await;
+    wait_for_state(&machine, &reference, &["awaitingPayment"]).await;
+    world.approve(&reference).await;
+    let ended = wait_for_state(&machine, &reference, &["completed"]).await;
+    assert_consistent(&world, &reference, &ended).await;
+}
+
+#[tokio::test]
+async fn crash_just_after_authorization_vends_once_after_the_restart() {
+    crash_after_approval("authorized", false, &["completed"]).await;
+}
+
+#[tokio::test]
+async fn crash_mid_vend_never_captures_and_releases_the_reservation() {
+    crash_after_approval("vending", false, &["vendFailed"]).await;
+}
+
+#[tokio::test]
+async fn sigkill_while_the_dispenser_runs_never_captures() {
+    let world = World::new().await;
+    let mut machine = world.machine(None).await;
+    let reference = buy(&machine).await.unwrap();
+    world.approve(&reference).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !world.vend_log().contains(&format!("start {reference}")) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the vend never started"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    machine.child.kill().await.unwrap();
+    let machine = world.machine(None).await;
+    let ended = wait_for_state(&machine, &reference, &["completed", "vendFailed"]).await;
+    assert_eq!(ended, "vendFailed");
+    assert_consistent(&world, &reference, &ended).await;
+}
+
+#[tokio::test]
+async fn crash_before_the_capture_call_captures_once_after_the_restart() {
+    crash_after_approval("capturing", false, &["completed"]).await;
+}
+
+#[tokio::test]
+async fn crash_after_the_capture_was_sent_does_not_capture_twice() {
+    crash_after_approval("capture-sent", false, &["completed"]).await;
+}
+
+#[tokio::test]
+async fn crash_while_releasing_a_failed_vend_releases_after_the_restart() {
+    crash_after_approval("releasing", true, &["vendFailed"]).await;
+}
