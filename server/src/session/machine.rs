@@ -60,9 +60,18 @@ impl Engine {
             .payment_reachable
     }
 
-    /// Checks both dependencies now; refuses the purchase when either is down.
+    /// Refuses the purchase when either dependency is down. The dispenser is
+    /// asked now; the payment service is probed again only if it was last seen
+    /// down (the create call that follows is itself the freshest probe).
     pub(super) async fn ensure_in_service(&self) -> Result<(), EngineError> {
-        let health = self.check_health().await;
+        let health = if self.payment_reachable() {
+            let dispenser_ready = self.inner.dispenser.ready().await;
+            let health = MachineHealth { dispenser_ready, payment_reachable: true };
+            self.set_health(health);
+            health
+        } else {
+            self.check_health().await
+        };
         match health.reason() {
             None => Ok(()),
             Some(reason) => Err(EngineError::OutOfService(reason)),
