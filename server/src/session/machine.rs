@@ -41,6 +41,9 @@ impl MachineHealth {
 /// A reference no payment has: a GET for it answers 404 when Vipps is up.
 const PROBE_REFERENCE: &str = "vendscreen-reachability-probe";
 
+/// How long a successful answer from the payment service vouches for it.
+const PROBE_FRESH: Duration = Duration::from_secs(30);
+
 impl Engine {
     pub fn machine_status(&self) -> wire::MachineStatus {
         let health = *self.inner.machine.read().unwrap_or_else(|e| e.into_inner());
@@ -61,12 +64,21 @@ impl Engine {
     }
 
     /// Refuses the purchase when either dependency is down. The dispenser is
-    /// asked now; the payment service is probed again only if it was last seen
-    /// down (the create call that follows is itself the freshest probe).
+    /// asked now; the payment service is probed again unless it answered within
+    /// `PROBE_FRESH` (the health monitor keeps that true while it is up).
     pub(super) async fn ensure_in_service(&self) -> Result<(), EngineError> {
-        let health = if self.payment_reachable() {
+        let fresh = self
+            .inner
+            .payment_seen_ok
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some_and(|t| t.elapsed() < PROBE_FRESH);
+        let health = if fresh && self.payment_reachable() {
             let dispenser_ready = self.inner.dispenser.ready().await;
-            let health = MachineHealth { dispenser_ready, payment_reachable: true };
+            let health = MachineHealth {
+                dispenser_ready,
+                payment_reachable: true,
+            };
             self.set_health(health);
             health
         } else {
@@ -83,6 +95,9 @@ impl Engine {
         let dispenser_ready = self.inner.dispenser.ready().await;
         let probe = self.inner.client.get_payment(PROBE_REFERENCE).await;
         let payment_reachable = !matches!(probe, Err(EpaymentError::Unreachable(_)));
+        if payment_reachable {
+            self.payment_answered();
+        }
         let health = MachineHealth {
             dispenser_ready,
             payment_reachable,
@@ -92,9 +107,21 @@ impl Engine {
     }
 
     pub(super) fn note_reachability(&self, reachable: bool) {
+        if reachable {
+            self.payment_answered();
+        }
         let mut health = *self.inner.machine.read().unwrap_or_else(|e| e.into_inner());
         health.payment_reachable = reachable;
         self.set_health(health);
+    }
+
+    /// Records that the payment service answered just now.
+    fn payment_answered(&self) {
+        *self
+            .inner
+            .payment_seen_ok
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
     }
 
     fn set_health(&self, health: MachineHealth) {

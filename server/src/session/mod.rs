@@ -77,6 +77,8 @@ struct Inner {
     /// Serialises transitions: one machine, one purchase, so one lock is enough.
     transitions: Mutex<()>,
     machine: RwLock<MachineHealth>,
+    /// When the payment service last answered (any answer, errors included).
+    payment_seen_ok: std::sync::Mutex<Option<std::time::Instant>>,
     event_id: AtomicU64,
 }
 
@@ -97,6 +99,7 @@ impl Engine {
                 updates,
                 transitions: Mutex::new(()),
                 machine: RwLock::new(MachineHealth::default()),
+                payment_seen_ok: std::sync::Mutex::new(None),
                 event_id: AtomicU64::new(1),
             }),
         }

@@ -36,17 +36,26 @@ async fn a_capture_whose_answer_was_lost_is_not_made_twice() {
     app.customer(&session.reference, "approve").await;
     app.wait_for(&session.reference, S::Completed).await;
     let events = app.vipps().events(&session.reference).await.unwrap();
-    let captures = events.iter().filter(|e| format!("{:?}", e.name) == "Captured").count();
+    let captures = events
+        .iter()
+        .filter(|e| format!("{:?}", e.name) == "Captured")
+        .count();
     assert_eq!(captures, 1, "{events:?}");
 }
 
 /// Signs `body` the way Vipps would, with the secret this server registered.
 fn signed(app: &crate::helpers::TestApp, body: &str) -> reqwest::RequestBuilder {
     let store = vendscreen_server::store::Store::open(&app.dir.path().join("test.db")).unwrap();
-    let stored: serde_json::Value = serde_json::from_str(&store.setting("webhook").unwrap().unwrap()).unwrap();
+    let stored: serde_json::Value =
+        serde_json::from_str(&store.setting("webhook").unwrap().unwrap()).unwrap();
     let url = stored["url"].as_str().unwrap();
     let date = httpdate::fmt_http_date(std::time::SystemTime::now());
-    let (hash, auth) = hmac::sign(stored["secret"].as_str().unwrap(), url, &date, body.as_bytes());
+    let (hash, auth) = hmac::sign(
+        stored["secret"].as_str().unwrap(),
+        url,
+        &date,
+        body.as_bytes(),
+    );
     app.http
         .post(url)
         .header("x-ms-date", date)
@@ -68,10 +77,22 @@ async fn a_signed_webhook_is_only_a_signal_the_payment_itself_decides() {
     let app = spawn_app().await;
     let session = app.buy("cola").await;
     // Correctly signed, but the customer has not approved: nothing may vend.
-    let resp = signed(&app, &authorized_webhook(&session.reference)).send().await.unwrap();
+    let resp = signed(&app, &authorized_webhook(&session.reference))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
-    let cancel = app.http.post(app.url(&format!("/api/sessions/{}/cancel", session.reference))).send().await.unwrap();
-    assert_eq!(cancel.status(), 202, "the session must still be awaiting payment");
+    let cancel = app
+        .http
+        .post(app.url(&format!("/api/sessions/{}/cancel", session.reference)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        cancel.status(),
+        202,
+        "the session must still be awaiting payment"
+    );
     app.wait_for(&session.reference, S::Cancelled).await;
 }
 
@@ -81,19 +102,39 @@ async fn duplicated_and_late_webhooks_never_vend_or_capture_twice() {
     let session = app.buy("cola").await;
     app.customer(&session.reference, "approve").await;
     for _ in 0..3 {
-        let resp = signed(&app, &authorized_webhook(&session.reference)).send().await.unwrap();
+        let resp = signed(&app, &authorized_webhook(&session.reference))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200);
     }
     app.wait_for(&session.reference, S::Completed).await;
     for _ in 0..2 {
-        signed(&app, &authorized_webhook(&session.reference)).send().await.unwrap();
+        signed(&app, &authorized_webhook(&session.reference))
+            .send()
+            .await
+            .unwrap();
     }
     let store = vendscreen_server::store::Store::open(&app.dir.path().join("test.db")).unwrap();
     let phases = store.transitions(&session.reference).unwrap();
-    assert_eq!(phases.iter().filter(|p| *p == "vending").count(), 1, "{phases:?}");
-    assert_eq!(phases.iter().filter(|p| *p == "completed").count(), 1, "{phases:?}");
+    assert_eq!(
+        phases.iter().filter(|p| *p == "vending").count(),
+        1,
+        "{phases:?}"
+    );
+    assert_eq!(
+        phases.iter().filter(|p| *p == "completed").count(),
+        1,
+        "{phases:?}"
+    );
     let events = app.vipps().events(&session.reference).await.unwrap();
-    assert_eq!(events.iter().filter(|e| format!("{:?}", e.name) == "Captured").count(), 1);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| format!("{:?}", e.name) == "Captured")
+            .count(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -101,13 +142,19 @@ async fn a_webhook_with_a_body_altered_after_signing_is_refused() {
     let app = spawn_app().await;
     let session = app.buy("cola").await;
     let body = authorized_webhook(&session.reference);
-    let request = signed(&app, &body).body(body.replace("3500", "3501")).build().unwrap();
+    let request = signed(&app, &body)
+        .body(body.replace("3500", "3501"))
+        .build()
+        .unwrap();
     assert_eq!(app.http.execute(request).await.unwrap().status(), 401);
 }
 
 #[tokio::test]
 async fn an_unreachable_payment_service_means_503_and_no_session() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let base = format!("http://{closed}");
     let app = spawn_app_with(&[
         ("VENDSCREEN_EPAYMENT_BASE_URL", base.as_str()),
@@ -119,7 +166,9 @@ async fn an_unreachable_payment_service_means_503_and_no_session() {
         ("VENDSCREEN_WEBHOOK_ENABLED", "false"),
     ])
     .await;
-    let resp = app.post_json("/api/sessions", json!({ "productId": "cola" })).await;
+    let resp = app
+        .post_json("/api/sessions", json!({ "productId": "cola" }))
+        .await;
     assert_eq!(resp.status(), 503);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["reason"], "paymentServiceUnreachable");
