@@ -180,3 +180,7 @@ fn log_transition(c: &Connection, reference: &str, phase: Phase) -> rusqlite::Re
     )
     .map(drop)
 }
+
+#[cfg(test)]
+#[path = "store/tests.rs"]
+mod tests;

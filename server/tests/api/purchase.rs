@@ -128,3 +128,16 @@ async fn the_session_timeout_cancels_an_unpaid_session() {
         Some(vendscreen_protocol::EndReason::SessionTimeout)
     );
 }
+
+#[tokio::test]
+async fn in_qr_image_mode_the_display_gets_the_providers_svg_as_a_data_url() {
+    let app =
+        crate::helpers::spawn_app_with(&[("VENDSCREEN_EPAYMENT_QR_FORMAT", "IMAGE/SVG+XML")]).await;
+    let session = app.buy("cola").await;
+    assert_eq!(session.qr_url, None);
+    let image = session.qr_image.expect("a QR image");
+    assert!(
+        image.starts_with("data:image/svg+xml;base64,"),
+        "{image:.60}"
+    );
+}

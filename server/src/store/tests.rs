@@ -1,0 +1,80 @@
+//! The store against a real SQLite file: what is written survives a reopen.
+
+use super::*;
+use crate::session::state::Status;
+use time::OffsetDateTime;
+use vendscreen_protocol as wire;
+
+fn record(store: &Store, phase: Phase) -> SessionRecord {
+    let seq = store.next_seq().unwrap();
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    SessionRecord {
+        reference: format!("vm-test-{seq:06}"),
+        seq,
+        product_id: "cola".into(),
+        product_name: "Cola".into(),
+        slot: "A1".into(),
+        amount: wire::Money::new(3500, wire::Currency::Nok),
+        tax_rate: 1500,
+        qr_url: Some("https://qr.example/c/1".into()),
+        qr_image: None,
+        status: Status {
+            reason: Some(wire::EndReason::VendTimeout),
+            ..Status::new(phase)
+        },
+        needs_operator: false,
+        created_at: now,
+        expires_at: now + time::Duration::minutes(10),
+        authorized_at: None,
+        ended_at: None,
+    }
+}
+
+#[test]
+fn sessions_settings_and_sequence_survive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let (a, b) = {
+        let store = Store::open(&path).unwrap();
+        let a = record(&store, Phase::Vending);
+        let mut b = record(&store, Phase::AwaitingPayment);
+        store.insert(&a).unwrap();
+        store.insert(&b).unwrap();
+        b.status = Status::new(Phase::Completed);
+        b.authorized_at = Some(b.created_at);
+        store.update(&b).unwrap();
+        store.set_setting("webhook", "{}").unwrap();
+        (a, b)
+    };
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.get(&a.reference).unwrap(), Some(a.clone()));
+    assert_eq!(store.get(&b.reference).unwrap(), Some(b.clone()));
+    assert_eq!(store.latest().unwrap().unwrap().reference, b.reference);
+    assert_eq!(store.unfinished().unwrap(), vec![a]);
+    assert_eq!(
+        store.transitions(&b.reference).unwrap(),
+        ["awaitingPayment", "completed"]
+    );
+    assert_eq!(store.setting("webhook").unwrap().as_deref(), Some("{}"));
+    assert_eq!(
+        store.next_seq().unwrap(),
+        3,
+        "sequence numbers are never reused"
+    );
+}
+
+#[test]
+fn a_webhook_delivery_is_recorded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("v.db")).unwrap();
+    assert!(store.record_webhook("r", "AUTHORIZED", "1").unwrap());
+    assert!(!store.record_webhook("r", "AUTHORIZED", "1").unwrap());
+    assert!(store.record_webhook("r", "CAPTURED", "2").unwrap());
+}
+
+#[test]
+fn a_store_that_cannot_be_opened_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = Store::open(&dir.path().join("missing/dir/v.db"));
+    assert!(error.is_err());
+}
