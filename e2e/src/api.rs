@@ -18,14 +18,27 @@ pub struct Answer {
 #[derive(Clone)]
 pub struct Api {
     base: String,
+    /// Where `/sim/payments` and `/sim/clock` live: this server, or a
+    /// separate one standing in for Vipps.
+    sim: String,
     http: Client,
 }
 
 impl Api {
     pub fn new(base_url: impl Into<String>) -> Api {
+        let base = base_url.into();
         Api {
-            base: base_url.into(),
+            sim: base.clone(),
+            base,
             http: Client::new(),
+        }
+    }
+
+    /// The same, with the simulated Vipps at another address.
+    pub fn with_vipps_at(self, sim_base_url: impl Into<String>) -> Api {
+        Api {
+            sim: sim_base_url.into(),
+            ..self
         }
     }
 
@@ -77,8 +90,9 @@ impl Api {
 
     /// Moves the simulator's clock on (payments expire after 600 s).
     pub async fn advance_clock(&self, seconds: u64) -> Result<()> {
+        let body = json!({ "seconds": seconds });
         self.expect_ok(
-            self.post("/sim/clock/advance", Some(json!({ "seconds": seconds })))
+            self.post_at(&self.sim, "/sim/clock/advance", Some(body))
                 .await?,
         )
     }
@@ -100,7 +114,11 @@ impl Api {
 
     /// POST with a JSON body, or with none.
     pub async fn post(&self, path: &str, body: Option<Value>) -> Result<Answer> {
-        let mut request = self.http.post(self.url(path));
+        self.post_at(&self.base, path, body).await
+    }
+
+    async fn post_at(&self, base: &str, path: &str, body: Option<Value>) -> Result<Answer> {
+        let mut request = self.http.post(format!("{base}{path}"));
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -130,10 +148,8 @@ impl Api {
     }
 
     async fn sim_payment(&self, reference: &str, action: &str) -> Result<()> {
-        self.expect_ok(
-            self.post(&format!("/sim/payments/{reference}/{action}"), None)
-                .await?,
-        )
+        let path = format!("/sim/payments/{reference}/{action}");
+        self.expect_ok(self.post_at(&self.sim, &path, None).await?)
     }
 
     fn expect_ok(&self, answer: Answer) -> Result<()> {

@@ -2,16 +2,20 @@
 //! API beside them; `scenario` runs a test body on it and keeps artifacts of
 //! any failure, whether the body returned an error or panicked.
 
+use crate::wait::{self, SCREEN_TIMEOUT};
 use crate::{
     api::Api, artifacts, browser::Browser, screen::Screen, server, server::Server, ServerOptions,
 };
-use anyhow::Result;
+use crate::{sse, wire};
+use anyhow::{Context, Result};
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 
 /// A vending machine's screen and its backend, as a test sees them.
 pub struct Kiosk {
     pub server: Server,
+    /// The simulated Vipps, when it runs apart from the machine's server.
+    pub vipps: Option<Server>,
     pub browser: Browser,
     pub api: Api,
     screen: Option<Screen>,
@@ -25,13 +29,48 @@ impl Kiosk {
             .expect("the screen is opened before any test body runs")
     }
 
-    async fn start(options: ServerOptions) -> Result<Kiosk> {
+    /// The purchase the machine is busy with, as a freshly connected
+    /// display would be told in its snapshot.
+    pub async fn current_session(&self) -> Result<wire::Session> {
+        let snapshot = sse::snapshot(&self.server.base_url()).await?;
+        snapshot.session.context("the machine has no session")
+    }
+
+    /// Waits until the server reports `state` for `reference`.
+    pub async fn wait_for_state(&self, reference: &str, state: wire::SessionState) -> Result<()> {
+        let what = format!("session {reference} to be {state:?}");
+        wait::until(&what, SCREEN_TIMEOUT, async || {
+            Ok((self.api.session(reference).await?.state == state).then_some(()))
+        })
+        .await
+    }
+
+    async fn start(setup: Setup) -> Result<Kiosk> {
         server::require_dist()?;
-        let server = Server::start(options).await?;
+        let (server, vipps) = match setup {
+            Setup::Machine(options) => (Server::start(options).await?, None),
+            Setup::MachineAndVippsApart(options) => {
+                let vipps = Server::start(ServerOptions {
+                    webhook_enabled: false,
+                    ..Default::default()
+                })
+                .await?;
+                let options = ServerOptions {
+                    vipps: Some(vipps.base_url()),
+                    webhook_enabled: false,
+                    ..options
+                };
+                (Server::start(options).await?, Some(vipps))
+            }
+        };
         let browser = Browser::launch(&[]).await?;
-        let api = Api::new(server.base_url());
+        let mut api = Api::new(server.base_url());
+        if let Some(vipps) = &vipps {
+            api = api.with_vipps_at(vipps.base_url());
+        }
         Ok(Kiosk {
             server,
+            vipps,
             browser,
             api,
             screen: None,
@@ -53,14 +92,29 @@ impl Kiosk {
     }
 }
 
-/// Runs `body` against a fresh machine set up with `options`. On failure the
+/// How the machine under test is set up.
+pub enum Setup {
+    /// One server with its built-in simulator (the demo's set-up).
+    Machine(ServerOptions),
+    /// The machine's server talks over HTTP to a second server that plays
+    /// Vipps, so payments survive when the machine's server is killed.
+    MachineAndVippsApart(ServerOptions),
+}
+
+impl From<ServerOptions> for Setup {
+    fn from(options: ServerOptions) -> Setup {
+        Setup::Machine(options)
+    }
+}
+
+/// Runs `body` against a fresh machine set up with `setup`. On failure the
 /// screen, the phone and the server log are saved under `artifacts/e2e/<name>/`.
-pub async fn scenario<F>(name: &str, options: ServerOptions, body: F)
+pub async fn scenario<F>(name: &str, setup: impl Into<Setup>, body: F)
 where
     F: AsyncFnOnce(&mut Kiosk) -> Result<()>,
 {
     artifacts::clear(name);
-    let mut kiosk = match Kiosk::start(options).await {
+    let mut kiosk = match Kiosk::start(setup.into()).await {
         Ok(kiosk) => kiosk,
         Err(e) => panic!("{name}: the machine did not start: {e:#}"),
     };

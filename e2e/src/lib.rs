@@ -15,7 +15,7 @@ pub mod wait;
 
 pub use api::Api;
 pub use browser::Browser;
-pub use kiosk::{scenario, Kiosk};
+pub use kiosk::{scenario, Kiosk, Setup};
 pub use phone::Phone;
 pub use screen::Screen;
 pub use server::{Server, ServerOptions};

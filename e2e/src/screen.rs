@@ -61,6 +61,17 @@ impl Screen {
         self.click(&format!("product-{id}")).await
     }
 
+    /// Touches a language chip (`en`, `nb`, …).
+    pub async fn choose_language(&self, tag: &str) -> Result<()> {
+        self.click(&format!("lang-{tag}")).await
+    }
+
+    /// The text of the element with this `data-testid`.
+    pub async fn text_of(&self, testid: &str) -> Result<String> {
+        let css = format!("[data-testid=\"{testid}\"]");
+        Ok(self.client.find(Locator::Css(&css)).await?.text().await?)
+    }
+
     /// Presses Cancel on the pay screen.
     pub async fn press_cancel(&self) -> Result<()> {
         self.click("cancel").await

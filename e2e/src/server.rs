@@ -22,6 +22,9 @@ pub struct ServerOptions {
     pub session_timeout_s: u64,
     pub outcome_display_s: u64,
     pub dispenser_ms: u64,
+    /// Talk to Vipps at this base URL (another server's simulator) instead of
+    /// the in-process one, so "Vipps" outlives a restart of the machine.
+    pub vipps: Option<String>,
 }
 
 impl Default for ServerOptions {
@@ -34,6 +37,7 @@ impl Default for ServerOptions {
             session_timeout_s: 600,
             outcome_display_s: 2,
             dispenser_ms: 300,
+            vipps: None,
         }
     }
 }
@@ -70,7 +74,7 @@ impl Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Everything the server wrote to stderr, over all its starts.
+    /// Everything the server wrote (stdout and stderr), over all its starts.
     pub fn log(&self) -> String {
         (1..=self.starts)
             .map(|n| std::fs::read_to_string(self.log_path(n)).unwrap_or_default())
@@ -106,7 +110,8 @@ impl Server {
             .envs(self.env())
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            // Tracing writes to stdout, panics to stderr: one log for both.
+            .stdout(log.try_clone()?)
             .stderr(log)
             .kill_on_drop(true)
             .spawn()
@@ -151,14 +156,15 @@ impl Server {
                         .then_some(()))
                 },
             )
-            .await?;
+            .await
+            .with_context(|| format!("the server's log:\n{}", self.log()))?;
         }
         Ok(())
     }
 
     fn env(&self) -> Vec<(&'static str, String)> {
         let o = &self.options;
-        vec![
+        let mut env = vec![
             (
                 "VENDSCREEN_SERVER_LISTEN",
                 format!("127.0.0.1:{}", self.port),
@@ -189,13 +195,35 @@ impl Server {
                 "VENDSCREEN_DISPENSER_SIMULATED_MS",
                 o.dispenser_ms.to_string(),
             ),
-        ]
+        ];
+        if let Some(base) = &o.vipps {
+            env.push(("VENDSCREEN_EPAYMENT_BASE_URL", base.clone()));
+            env.extend(SIMULATOR_CREDENTIALS.map(|(k, v)| (k, v.to_string())));
+        }
+        env
     }
 
     fn log_path(&self, start: u32) -> PathBuf {
         self.dir.path().join(format!("server-{start}.log"))
     }
 }
+
+/// What the simulator accepts (`SimulatorCredentials::default()` on the server).
+const SIMULATOR_CREDENTIALS: [(&str, &str); 4] = [
+    (
+        "VENDSCREEN_EPAYMENT_CLIENT_ID",
+        "fb492b5e-7907-4d83-bc20-c7fb60ca35de",
+    ),
+    (
+        "VENDSCREEN_EPAYMENT_CLIENT_SECRET",
+        "Y8Kteew6GE3ZmeycEt6egg==",
+    ),
+    (
+        "VENDSCREEN_EPAYMENT_SUBSCRIPTION_KEY",
+        "0f14ebcab0ec4b29ae0cb90d91b4a84a",
+    ),
+    ("VENDSCREEN_EPAYMENT_MSN", "123456"),
+];
 
 /// The built display; tests refuse to start without it.
 pub fn dist_dir() -> PathBuf {
