@@ -6,6 +6,7 @@ use crate::wait::{self, SCREEN_TIMEOUT};
 use anyhow::{Context, Result};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
+use std::time::Duration;
 
 /// Installed in the page: notes every screen that appears, so a screen shown
 /// for a blink (dispensing) is seen without racing the WebDriver round trips.
@@ -143,9 +144,28 @@ impl Screen {
 
     /// Waits until the element with this `data-testid` is present.
     pub async fn wait_until_shown(&self, testid: &str) -> Result<()> {
+        self.wait_until_shown_within(testid, SCREEN_TIMEOUT).await
+    }
+
+    /// The same, for things the display deliberately does late.
+    pub async fn wait_until_shown_within(&self, testid: &str, timeout: Duration) -> Result<()> {
         let css = format!("[data-testid=\"{testid}\"]");
-        wait::until(&format!("`{testid}` to show"), SCREEN_TIMEOUT, async || {
+        wait::until(&format!("`{testid}` to show"), timeout, async || {
             Ok(self.exists(&css).await?.then_some(()))
+        })
+        .await
+    }
+
+    /// Waits until the element with this `data-testid` is gone.
+    pub async fn wait_until_gone(&self, testid: &str) -> Result<()> {
+        self.wait_until_gone_within(testid, SCREEN_TIMEOUT).await
+    }
+
+    /// The same, for things the display deliberately does late.
+    pub async fn wait_until_gone_within(&self, testid: &str, timeout: Duration) -> Result<()> {
+        let css = format!("[data-testid=\"{testid}\"]");
+        wait::until(&format!("`{testid}` to go"), timeout, async || {
+            Ok((!self.exists(&css).await?).then_some(()))
         })
         .await
     }
