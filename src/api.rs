@@ -3,11 +3,13 @@
 //! came over the network is unwrapped.
 
 use crate::screen::Notice;
-use gloo_net::http::{Request, Response};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
 use vendscreen_protocol as wire;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestInit, Response};
 
 /// The catalog, loaded at start and refreshed on demand (on every reconnect
 /// and every return to idle: sold-out marks change after a vend).
@@ -23,7 +25,10 @@ pub struct CatalogHandle {
 pub fn use_catalog() -> CatalogHandle {
     let catalog = RwSignal::new(None);
     load(catalog, 0);
-    CatalogHandle { catalog: catalog.into(), refresh: Callback::new(move |()| load(catalog, 0)) }
+    CatalogHandle {
+        catalog: catalog.into(),
+        refresh: Callback::new(move |()| load(catalog, 0)),
+    }
 }
 
 fn load(into: RwSignal<Option<wire::Catalog>>, attempt: u32) {
@@ -35,7 +40,10 @@ fn load(into: RwSignal<Option<wire::Catalog>>, attempt: u32) {
             // A kiosk often boots before its server: keep trying, gently.
             Err(_) if !into.is_disposed() => {
                 let delay = crate::connection::Timings::default().backoff_ms(attempt);
-                set_timeout(move || load(into, attempt + 1), Duration::from_millis(delay.into()));
+                set_timeout(
+                    move || load(into, attempt + 1),
+                    Duration::from_millis(delay.into()),
+                );
             }
             Err(_) => {}
         }
@@ -66,39 +74,60 @@ impl ApiError {
 
 /// `GET /api/catalog`.
 pub async fn catalog() -> Result<wire::Catalog, ApiError> {
-    let resp = Request::get("/api/catalog").send().await.map_err(|_| ApiError::Network)?;
-    read(resp).await
+    decode(call("GET", "/api/catalog", None).await?)
 }
 
 /// `POST /api/sessions {productId}`: 201 with the new session.
 pub async fn create_session(product_id: String) -> Result<wire::Session, ApiError> {
-    let body = wire::CreateSession { product_id };
-    let req = Request::post("/api/sessions").json(&body).map_err(|_| ApiError::Body)?;
-    read(req.send().await.map_err(|_| ApiError::Network)?).await
+    let body =
+        serde_json::to_string(&wire::CreateSession { product_id }).map_err(|_| ApiError::Body)?;
+    decode(call("POST", "/api/sessions", Some(body)).await?)
 }
 
 /// `POST /api/sessions/{reference}/cancel`. The outcome arrives on the stream.
 pub async fn cancel_session(reference: String) -> Result<(), ApiError> {
     let url = format!("/api/sessions/{}/cancel", encode_segment(&reference));
-    let resp = Request::post(&url).send().await.map_err(|_| ApiError::Network)?;
+    call("POST", &url, None).await.map(|_| ())
+}
+
+/// One request; a 2xx answer's body, or the error. Plain `fetch` rather than
+/// gloo-net: it keeps wasm-streams and the `http` crate out of the bundle.
+async fn call(method: &str, url: &str, json: Option<String>) -> Result<String, ApiError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = json {
+        let headers = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&headers, &"content-type".into(), &"application/json".into());
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(&body));
+    }
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
+    let resp: Response = answer
+        .ok()
+        .and_then(|r| r.dyn_into().ok())
+        .ok_or(ApiError::Network)?;
+    let text = match resp.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
     if resp.ok() {
-        Ok(())
+        Ok(text)
     } else {
-        Err(failure(resp).await)
+        // problem+json when the server sent it; a proxy's HTML error page is fine too.
+        Err(ApiError::Status(
+            resp.status(),
+            serde_json::from_str(&text).ok(),
+        ))
     }
 }
 
-async fn read<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
-    if !resp.ok() {
-        return Err(failure(resp).await);
-    }
-    resp.json::<T>().await.map_err(|_| ApiError::Body)
-}
-
-async fn failure(resp: Response) -> ApiError {
-    // problem+json when the server sent it; a proxy's HTML error page is fine too.
-    let problem = resp.json::<wire::Problem>().await.ok();
-    ApiError::Status(resp.status(), problem)
+fn decode<T: serde::de::DeserializeOwned>(body: String) -> Result<T, ApiError> {
+    serde_json::from_str(&body).map_err(|_| ApiError::Body)
 }
 
 /// Percent-encodes a path segment; references are ours, but never trust a string

@@ -21,7 +21,10 @@ pub fn App() -> impl IntoView {
     let events = use_machine_events("/api/events", Timings::default(), dispatch);
     let now = use_server_now(events.clock);
     let cat = use_catalog();
-    let default_locale = Memo::new(move |_| cat.catalog.with(|c| c.as_ref().map_or(Locale::Nb, |c| c.machine.locale)));
+    let default_locale = Memo::new(move |_| {
+        cat.catalog
+            .with(|c| c.as_ref().map_or(Locale::Nb, |c| c.machine.locale))
+    });
     let locale = RwSignal::new(Locale::Nb);
     let screen = Memo::new(move |_| state.with(State::screen));
     let session = Memo::new(move |_| state.with(|s| s.live_session().cloned()));
@@ -48,7 +51,10 @@ pub fn App() -> impl IntoView {
         });
     });
     let on_cancel = Callback::new(move |()| {
-        let Some(reference) = session.with_untracked(|s| s.as_ref().map(|s| s.reference.clone())) else { return };
+        let Some(reference) = session.with_untracked(|s| s.as_ref().map(|s| s.reference.clone()))
+        else {
+            return;
+        };
         dispatch(Event::CancelRequested(reference.clone()));
         spawn_local(async move {
             if api::cancel_session(reference.clone()).await.is_err() {
@@ -57,10 +63,18 @@ pub fn App() -> impl IntoView {
         });
     });
     let notice = Memo::new(move |_| state.with(|s| s.notice));
-    Effect::new(move |_| notice.get().map(|_| set_timeout(move || dispatch(Event::NoticeDone), std::time::Duration::from_secs(6))));
+    Effect::new(move |_| {
+        notice.get().map(|_| {
+            set_timeout(
+                move || dispatch(Event::NoticeDone),
+                std::time::Duration::from_secs(6),
+            )
+        })
+    });
     let cancelling = Memo::new(move |_| state.with(State::cancelling));
     let announcement = Memo::new(move |_| announce(screen.get(), locale.get()));
-    let view_screen = move || match screen.get() {
+    let view_screen = move || {
+        match screen.get() {
         Screen::Connecting => view! { <ConnectingScreen locale=locale /> }.into_any(),
         Screen::Idle => view! { <IdleScreen catalog=cat.catalog locale=locale notice=notice on_pick=on_pick /> }.into_any(),
         Screen::OutOfService(r) => view! { <OutOfServiceScreen reason=Signal::stored(r) locale=locale /> }.into_any(),
@@ -69,6 +83,7 @@ pub fn App() -> impl IntoView {
         Screen::Authorized => view! { <AuthorizedScreen session=session locale=locale /> }.into_any(),
         Screen::Dispensing => view! { <DispensingScreen session=session locale=locale /> }.into_any(),
         Screen::Outcome(st) => view! { <OutcomeScreen state=st session=session locale=locale now=now /> }.into_any(),
+    }
     };
     view! {
         <div class="app" lang=move || locale.get().tag()>
@@ -101,13 +116,17 @@ pub fn announce(screen: Screen, locale: Locale) -> String {
     match screen {
         Screen::Connecting => s.connecting.to_owned(),
         Screen::Idle => s.choose.to_owned(),
-        Screen::OutOfService(r) => format!("{} {} {}", s.out_of_service, s.reason(r), s.no_money_taken),
+        Screen::OutOfService(r) => {
+            format!("{} {} {}", s.out_of_service, s.reason(r), s.no_money_taken)
+        }
         Screen::Creating => s.creating.to_owned(),
         Screen::Pay => s.scan.to_owned(),
         Screen::Authorized => s.authorized.to_owned(),
         Screen::Dispensing => s.dispensing.to_owned(),
         Screen::Outcome(SessionState::Completed) => format!("{} {}", s.completed, s.take_item),
-        Screen::Outcome(SessionState::VendFailed) => format!("{} {}", s.vend_failed, s.not_charged_released),
+        Screen::Outcome(SessionState::VendFailed) => {
+            format!("{} {}", s.vend_failed, s.not_charged_released)
+        }
         Screen::Outcome(st) => format!("{} {}", s.ending(st), s.not_charged),
     }
 }

@@ -33,7 +33,13 @@ pub struct Timings {
 
 impl Default for Timings {
     fn default() -> Self {
-        Timings { stale_after_ms: 20_000, lost_after_ms: 50_000, reopen_after_ms: 25_000, min_backoff_ms: 1_000, max_backoff_ms: 30_000 }
+        Timings {
+            stale_after_ms: 20_000,
+            lost_after_ms: 50_000,
+            reopen_after_ms: 25_000,
+            min_backoff_ms: 1_000,
+            max_backoff_ms: 30_000,
+        }
     }
 }
 
@@ -55,7 +61,9 @@ impl Timings {
     /// Delay before reconnect attempt number `attempt` (0-based).
     pub fn backoff_ms(&self, attempt: u32) -> u32 {
         let factor = 1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX);
-        self.min_backoff_ms.saturating_mul(factor).min(self.max_backoff_ms)
+        self.min_backoff_ms
+            .saturating_mul(factor)
+            .min(self.max_backoff_ms)
     }
 }
 

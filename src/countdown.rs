@@ -15,7 +15,9 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let num = |from: usize, to: usize| -> Option<i64> { s.get(from..to)?.parse::<u32>().ok().map(i64::from) };
+    let num = |from: usize, to: usize| -> Option<i64> {
+        s.get(from..to)?.parse::<u32>().ok().map(i64::from)
+    };
     let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
     let (hour, min, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
@@ -77,7 +79,9 @@ impl ServerClock {
     /// A clock synced now: the server said `server_ms` when the local
     /// monotonic clock read `local_mono_ms`.
     pub fn synced(server_ms: i64, local_mono_ms: f64) -> Self {
-        ServerClock { offset_ms: server_ms as f64 - local_mono_ms }
+        ServerClock {
+            offset_ms: server_ms as f64 - local_mono_ms,
+        }
     }
 
     /// The server's time at local monotonic instant `local_mono_ms`.
@@ -132,13 +136,26 @@ mod tests {
         let utc = parse_rfc3339_ms("2025-03-01T12:00:00Z").unwrap();
         assert_eq!(utc, 1_740_830_400_000);
         assert_eq!(parse_rfc3339_ms("2025-03-01T13:00:00+01:00"), Some(utc));
-        assert_eq!(parse_rfc3339_ms("2025-03-01T11:30:00.5-00:30"), Some(utc + 500));
-        assert_eq!(parse_rfc3339_ms("1970-01-01T00:00:00.123456789Z"), Some(123));
+        assert_eq!(
+            parse_rfc3339_ms("2025-03-01T11:30:00.5-00:30"),
+            Some(utc + 500)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("1970-01-01T00:00:00.123456789Z"),
+            Some(123)
+        );
     }
 
     #[test]
     fn rejects_what_is_not_rfc3339() {
-        for bad in ["", "2025-03-01", "2025-13-01T00:00:00Z", "2025-03-01T00:00:00", "2025-03-01T00:00:00.Z", "garbage-in-garbage-out"] {
+        for bad in [
+            "",
+            "2025-03-01",
+            "2025-13-01T00:00:00Z",
+            "2025-03-01T00:00:00",
+            "2025-03-01T00:00:00.Z",
+            "garbage-in-garbage-out",
+        ] {
             assert_eq!(parse_rfc3339_ms(bad), None, "{bad}");
         }
     }
@@ -150,7 +167,10 @@ mod tests {
         let expires = parse_rfc3339_ms("2031-06-01T10:05:00Z").unwrap();
         let clock = ServerClock::synced(server_now, 12_345.0);
         assert_eq!(seconds_left(expires, clock.now_ms(12_345.0)), 300);
-        assert_eq!(seconds_left(expires, clock.now_ms(12_345.0 + 61_000.0)), 239);
+        assert_eq!(
+            seconds_left(expires, clock.now_ms(12_345.0 + 61_000.0)),
+            239
+        );
         assert_eq!(seconds_left(expires, clock.now_ms(12_345.0 + 300_000.0)), 0);
     }
 

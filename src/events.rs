@@ -45,7 +45,11 @@ struct Inner {
 
 /// Opens `GET {url}` (normally `/api/events`) for the life of the calling
 /// component, calling `on_event` for each screen event, in order.
-pub fn use_machine_events(url: &str, timings: Timings, on_event: impl Fn(Event) + 'static) -> MachineEvents {
+pub fn use_machine_events(
+    url: &str,
+    timings: Timings,
+    on_event: impl Fn(Event) + 'static,
+) -> MachineEvents {
     let link = RwSignal::new(Link::Connecting);
     let clock = RwSignal::new(None::<ServerClock>);
     let now = perf_now();
@@ -62,7 +66,12 @@ pub fn use_machine_events(url: &str, timings: Timings, on_event: impl Fn(Event) 
         retry_pending: false,
     });
     let on_event = std::rc::Rc::new(on_event);
-    let names = [wire::event_names::SNAPSHOT, wire::event_names::SESSION, wire::event_names::MACHINE, PING];
+    let names = [
+        wire::event_names::SNAPSHOT,
+        wire::event_names::SESSION,
+        wire::event_names::MACHINE,
+        PING,
+    ];
     let listeners = names
         .into_iter()
         .map(|name| {
@@ -80,19 +89,33 @@ pub fn use_machine_events(url: &str, timings: Timings, on_event: impl Fn(Event) 
     });
     open(inner);
     let tick = (timings.stale_after_ms / 4).clamp(50, 1_000);
-    let watchdog = set_interval_with_handle(move || watch(inner, link, timings), Duration::from_millis(tick.into())).ok();
+    let watchdog = set_interval_with_handle(
+        move || watch(inner, link, timings),
+        Duration::from_millis(tick.into()),
+    )
+    .ok();
     on_cleanup(move || {
         if let Some(w) = watchdog {
             w.clear();
         }
         inner.try_update_value(close);
     });
-    MachineEvents { link: link.into(), clock: clock.into() }
+    MachineEvents {
+        link: link.into(),
+        clock: clock.into(),
+    }
 }
 
 /// One message arrived: it proves the server is there, sets the clock, and
 /// (unless it is a ping) moves the screen.
-fn heard(inner: StoredValue<Inner, LocalStorage>, link: RwSignal<Link>, clock: RwSignal<Option<ServerClock>>, name: &str, e: &MessageEvent, on_event: &dyn Fn(Event)) {
+fn heard(
+    inner: StoredValue<Inner, LocalStorage>,
+    link: RwSignal<Link>,
+    clock: RwSignal<Option<ServerClock>>,
+    name: &str,
+    e: &MessageEvent,
+    on_event: &dyn Fn(Event),
+) {
     let now = perf_now();
     let id = e.last_event_id();
     let alive = inner.try_update_value(|i| {
@@ -125,9 +148,15 @@ fn heard(inner: StoredValue<Inner, LocalStorage>, link: RwSignal<Link>, clock: R
 /// The screen event in an SSE message, and the server time it carries.
 pub fn parse(name: &str, data: &str) -> Option<(Option<Event>, String)> {
     match name {
-        wire::event_names::SNAPSHOT => serde_json::from_str::<wire::Snapshot>(data).ok().map(|s| (s.server_time.clone(), Event::Snapshot(s))),
-        wire::event_names::SESSION => serde_json::from_str::<wire::Session>(data).ok().map(|s| (s.server_time.clone(), Event::Session(s))),
-        wire::event_names::MACHINE => serde_json::from_str::<wire::MachineStatus>(data).ok().map(|m| (m.server_time.clone(), Event::Machine(m))),
+        wire::event_names::SNAPSHOT => serde_json::from_str::<wire::Snapshot>(data)
+            .ok()
+            .map(|s| (s.server_time.clone(), Event::Snapshot(s))),
+        wire::event_names::SESSION => serde_json::from_str::<wire::Session>(data)
+            .ok()
+            .map(|s| (s.server_time.clone(), Event::Session(s))),
+        wire::event_names::MACHINE => serde_json::from_str::<wire::MachineStatus>(data)
+            .ok()
+            .map(|m| (m.server_time.clone(), Event::Machine(m))),
         // Accept the time bare or as a JSON string.
         _ => return Some((None, data.trim().trim_matches('"').to_owned())),
     }
@@ -142,7 +171,9 @@ fn open(inner: StoredValue<Inner, LocalStorage>) {
             Some(id) => format!("{}?lastEventId={}", i.url, crate::api::encode_segment(id)),
             None => i.url.clone(),
         };
-        let Ok(source) = EventSource::new(&url) else { return };
+        let Ok(source) = EventSource::new(&url) else {
+            return;
+        };
         for (name, cb) in &i.listeners {
             let _ = source.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
         }
@@ -166,7 +197,10 @@ fn close(i: &mut Inner) {
 /// gives up (CLOSED, e.g. after an HTTP error) we retry, with backoff.
 fn errored(inner: StoredValue<Inner, LocalStorage>, timings: Timings) {
     let delay = inner.try_update_value(|i| {
-        let closed = i.source.as_ref().is_none_or(|s| s.ready_state() == EventSource::CLOSED);
+        let closed = i
+            .source
+            .as_ref()
+            .is_none_or(|s| s.ready_state() == EventSource::CLOSED);
         if !closed || i.retry_pending {
             return None;
         }
@@ -183,7 +217,14 @@ fn errored(inner: StoredValue<Inner, LocalStorage>, timings: Timings) {
 /// has been quiet too long (a half-open connection never errors).
 fn watch(inner: StoredValue<Inner, LocalStorage>, link: RwSignal<Link>, timings: Timings) {
     let now = perf_now();
-    let Some((heard, silence, since_open, pending)) = inner.try_with_value(|i| (i.heard, now - i.last_heard, now - i.opened_at, i.retry_pending)) else {
+    let Some((heard, silence, since_open, pending)) = inner.try_with_value(|i| {
+        (
+            i.heard,
+            now - i.last_heard,
+            now - i.opened_at,
+            i.retry_pending,
+        )
+    }) else {
         return;
     };
     let next = timings.link(heard, silence);
@@ -198,7 +239,10 @@ fn watch(inner: StoredValue<Inner, LocalStorage>, link: RwSignal<Link>, timings:
 
 /// Local monotonic milliseconds: never jumps when someone sets the kiosk's clock.
 pub fn perf_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 #[cfg(test)]
@@ -207,13 +251,23 @@ mod tests {
 
     #[test]
     fn a_ping_carries_only_the_servers_time() {
-        assert_eq!(parse("ping", "2025-03-01T12:00:00Z"), Some((None, "2025-03-01T12:00:00Z".into())));
-        assert_eq!(parse("ping", "\"2025-03-01T12:00:00Z\""), Some((None, "2025-03-01T12:00:00Z".into())));
+        assert_eq!(
+            parse("ping", "2025-03-01T12:00:00Z"),
+            Some((None, "2025-03-01T12:00:00Z".into()))
+        );
+        assert_eq!(
+            parse("ping", "\"2025-03-01T12:00:00Z\""),
+            Some((None, "2025-03-01T12:00:00Z".into()))
+        );
     }
 
     #[test]
     fn a_machine_event_becomes_a_screen_event() {
-        let (event, time) = parse("machine", r#"{"inService":true,"serverTime":"2025-03-01T12:00:00Z"}"#).unwrap();
+        let (event, time) = parse(
+            "machine",
+            r#"{"inService":true,"serverTime":"2025-03-01T12:00:00Z"}"#,
+        )
+        .unwrap();
         assert!(matches!(event, Some(Event::Machine(m)) if m.in_service));
         assert_eq!(time, "2025-03-01T12:00:00Z");
     }

@@ -19,9 +19,21 @@ struct Style {
 
 fn style(locale: Locale) -> Style {
     match locale {
-        Locale::En => Style { decimal: '.', group: ',', symbol_after: false },
-        Locale::Da => Style { decimal: ',', group: '.', symbol_after: true },
-        Locale::Nb | Locale::Sv | Locale::Fi => Style { decimal: ',', group: NBSP, symbol_after: true },
+        Locale::En => Style {
+            decimal: '.',
+            group: ',',
+            symbol_after: false,
+        },
+        Locale::Da => Style {
+            decimal: ',',
+            group: '.',
+            symbol_after: true,
+        },
+        Locale::Nb | Locale::Sv | Locale::Fi => Style {
+            decimal: ',',
+            group: NBSP,
+            symbol_after: true,
+        },
     }
 }
 
@@ -42,7 +54,12 @@ pub fn format(money: wire::Money, locale: Locale) -> String {
     let sym = symbol(locale, money.currency);
     let sign = if money.value < 0 { "-" } else { "" };
     let abs = money.value.unsigned_abs();
-    let number = format!("{}{}{:02}", grouped(abs / 100, st.group), st.decimal, abs % 100);
+    let number = format!(
+        "{}{}{:02}",
+        grouped(abs / 100, st.group),
+        st.decimal,
+        abs % 100
+    );
     if st.symbol_after {
         format!("{sign}{number}{NBSP}{sym}")
     } else if sym == "€" {

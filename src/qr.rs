@@ -45,7 +45,10 @@ pub fn encode(data: &str, ec: EcLevel) -> Option<QrSvg> {
             path.push_str(&format!("M{px} {py}h{run}v1h-{run}z"));
         }
     }
-    Some(QrSvg { size: width + 2 * QUIET_ZONE, path })
+    Some(QrSvg {
+        size: width + 2 * QUIET_ZONE,
+        path,
+    })
 }
 
 /// An `EcLevel` from its letter (`L`, `M`, `Q`, `H`), for configuration.
@@ -91,7 +94,8 @@ mod tests {
         let colors = code.to_colors();
         for y in 0..svg.size {
             for x in 0..svg.size {
-                let inner = (QUIET_ZONE..QUIET_ZONE + w).contains(&x) && (QUIET_ZONE..QUIET_ZONE + w).contains(&y);
+                let inner = (QUIET_ZONE..QUIET_ZONE + w).contains(&x)
+                    && (QUIET_ZONE..QUIET_ZONE + w).contains(&y);
                 let dark = inner && colors[(y - QUIET_ZONE) * w + x - QUIET_ZONE] == Color::Dark;
                 assert_eq!(grid[y * svg.size + x], dark, "module {x},{y}");
             }

@@ -109,7 +109,11 @@ impl State {
             }
             Event::CancelFailed(_) => {}
             Event::IdleDue(r) => {
-                if self.session.as_ref().is_some_and(|s| s.reference == r && s.state.is_final()) {
+                if self
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| s.reference == r && s.state.is_final())
+                {
                     self.dismissed = Some(r);
                 }
             }
@@ -139,18 +143,23 @@ impl State {
 
     /// The session still on screen: not yet dismissed after its ending.
     pub fn live_session(&self) -> Option<&wire::Session> {
-        self.session.as_ref().filter(|s| !(s.state.is_final() && self.dismissed.as_ref() == Some(&s.reference)))
+        self.session
+            .as_ref()
+            .filter(|s| !(s.state.is_final() && self.dismissed.as_ref() == Some(&s.reference)))
     }
 
     /// True while Cancel is being settled (the server's flag or our own press).
     pub fn cancelling(&self) -> bool {
-        self.live_session().is_some_and(|s| s.cancelling || self.cancel_requested.as_ref() == Some(&s.reference))
+        self.live_session()
+            .is_some_and(|s| s.cancelling || self.cancel_requested.as_ref() == Some(&s.reference))
     }
 
     /// The screen to show. A purchase under way wins over everything: its
     /// customer must see how it ends, even if the machine just went down.
     pub fn screen(&self) -> Screen {
-        let Some(machine) = &self.machine else { return Screen::Connecting };
+        let Some(machine) = &self.machine else {
+            return Screen::Connecting;
+        };
         if let Some(s) = self.live_session() {
             return match s.state {
                 SessionState::Creating => Screen::Creating,
@@ -176,7 +185,10 @@ pub const OUTCOME_FALLBACK_MS: i64 = 10_000;
 /// When an ended session's screen gives way to the catalog (server epoch-ms).
 pub fn idle_deadline(s: &wire::Session) -> Option<i64> {
     let fallback = || parse_rfc3339_ms(&s.server_time).map(|t| t + OUTCOME_FALLBACK_MS);
-    s.idle_at.as_deref().and_then(parse_rfc3339_ms).or_else(fallback)
+    s.idle_at
+        .as_deref()
+        .and_then(parse_rfc3339_ms)
+        .or_else(fallback)
 }
 
 #[cfg(test)]

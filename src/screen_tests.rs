@@ -14,7 +14,10 @@ fn machine(in_service: bool) -> wire::MachineStatus {
 fn session(reference: &str, state: SessionState, at: &str) -> wire::Session {
     wire::Session {
         reference: reference.into(),
-        product: ProductRef { id: "cola".into(), name: "Cola".into() },
+        product: ProductRef {
+            id: "cola".into(),
+            name: "Cola".into(),
+        },
         amount: Money::new(3500, Currency::Nok),
         qr_url: Some("https://qr.example/x".into()),
         qr_image: None,
@@ -28,7 +31,11 @@ fn session(reference: &str, state: SessionState, at: &str) -> wire::Session {
 }
 
 fn snapshot(in_service: bool, s: Option<wire::Session>) -> Event {
-    Event::Snapshot(wire::Snapshot { machine: machine(in_service), session: s, server_time: "2025-03-01T12:00:00Z".into() })
+    Event::Snapshot(wire::Snapshot {
+        machine: machine(in_service),
+        session: s,
+        server_time: "2025-03-01T12:00:00Z".into(),
+    })
 }
 
 fn run(events: impl IntoIterator<Item = Event>) -> State {
@@ -48,13 +55,22 @@ fn a_snapshot_without_session_shows_the_catalog() {
 #[test]
 fn a_machine_out_of_service_says_why() {
     let s = run([snapshot(false, None)]);
-    assert_eq!(s.screen(), Screen::OutOfService(Some(OutOfServiceReason::Maintenance)));
-    assert_eq!(s.apply(Event::Machine(machine(true))).screen(), Screen::Idle);
+    assert_eq!(
+        s.screen(),
+        Screen::OutOfService(Some(OutOfServiceReason::Maintenance))
+    );
+    assert_eq!(
+        s.apply(Event::Machine(machine(true))).screen(),
+        Screen::Idle
+    );
 }
 
 #[test]
 fn a_reload_mid_purchase_restores_the_pay_screen() {
-    let s = run([snapshot(true, Some(session("r1", SessionState::AwaitingPayment, "01")))]);
+    let s = run([snapshot(
+        true,
+        Some(session("r1", SessionState::AwaitingPayment, "01")),
+    )]);
     assert_eq!(s.screen(), Screen::Pay);
 }
 
@@ -62,14 +78,22 @@ fn a_reload_mid_purchase_restores_the_pay_screen() {
 fn touching_a_product_shows_creating_until_the_session_arrives() {
     let s = run([snapshot(true, None), Event::CreateStarted]);
     assert_eq!(s.screen(), Screen::Creating);
-    let s = s.apply(Event::Session(session("r1", SessionState::AwaitingPayment, "01")));
+    let s = s.apply(Event::Session(session(
+        "r1",
+        SessionState::AwaitingPayment,
+        "01",
+    )));
     assert_eq!(s.screen(), Screen::Pay);
     assert!(!s.creating);
 }
 
 #[test]
 fn a_failed_start_goes_back_to_the_catalog_with_a_notice() {
-    let s = run([snapshot(true, None), Event::CreateStarted, Event::CreateFailed(Notice::Busy)]);
+    let s = run([
+        snapshot(true, None),
+        Event::CreateStarted,
+        Event::CreateFailed(Notice::Busy),
+    ]);
     assert_eq!(s.screen(), Screen::Idle);
     assert_eq!(s.notice, Some(Notice::Busy));
     assert_eq!(s.apply(Event::NoticeDone).notice, None);
@@ -82,35 +106,65 @@ fn each_session_state_has_its_screen() {
         (SessionState::AwaitingPayment, Screen::Pay),
         (SessionState::Authorized, Screen::Authorized),
         (SessionState::Dispensing, Screen::Dispensing),
-        (SessionState::Completed, Screen::Outcome(SessionState::Completed)),
-        (SessionState::VendFailed, Screen::Outcome(SessionState::VendFailed)),
-        (SessionState::Cancelled, Screen::Outcome(SessionState::Cancelled)),
-        (SessionState::Rejected, Screen::Outcome(SessionState::Rejected)),
-        (SessionState::Expired, Screen::Outcome(SessionState::Expired)),
+        (
+            SessionState::Completed,
+            Screen::Outcome(SessionState::Completed),
+        ),
+        (
+            SessionState::VendFailed,
+            Screen::Outcome(SessionState::VendFailed),
+        ),
+        (
+            SessionState::Cancelled,
+            Screen::Outcome(SessionState::Cancelled),
+        ),
+        (
+            SessionState::Rejected,
+            Screen::Outcome(SessionState::Rejected),
+        ),
+        (
+            SessionState::Expired,
+            Screen::Outcome(SessionState::Expired),
+        ),
         (SessionState::Failed, Screen::Outcome(SessionState::Failed)),
     ];
     for (state, screen) in cases {
-        let s = run([snapshot(true, None), Event::Session(session("r1", state, "01"))]);
+        let s = run([
+            snapshot(true, None),
+            Event::Session(session("r1", state, "01")),
+        ]);
         assert_eq!(s.screen(), screen, "{state:?}");
     }
 }
 
 #[test]
 fn an_outcome_stays_until_idle_is_due_then_the_catalog_returns() {
-    let s = run([snapshot(true, None), Event::Session(session("r1", SessionState::Completed, "01"))]);
+    let s = run([
+        snapshot(true, None),
+        Event::Session(session("r1", SessionState::Completed, "01")),
+    ]);
     let s = s.apply(Event::IdleDue("other".into()));
     assert_eq!(s.screen(), Screen::Outcome(SessionState::Completed));
     let s = s.apply(Event::IdleDue("r1".into()));
     assert_eq!(s.screen(), Screen::Idle);
     // A reconnect's snapshot repeating the ended session does not bring it back.
-    let s = s.apply(snapshot(true, Some(session("r1", SessionState::Completed, "05"))));
+    let s = s.apply(snapshot(
+        true,
+        Some(session("r1", SessionState::Completed, "05")),
+    ));
     assert_eq!(s.screen(), Screen::Idle);
 }
 
 #[test]
 fn idle_due_never_hides_a_purchase_under_way() {
-    let s = run([snapshot(true, None), Event::Session(session("r1", SessionState::Dispensing, "01"))]);
-    assert_eq!(s.apply(Event::IdleDue("r1".into())).screen(), Screen::Dispensing);
+    let s = run([
+        snapshot(true, None),
+        Event::Session(session("r1", SessionState::Dispensing, "01")),
+    ]);
+    assert_eq!(
+        s.apply(Event::IdleDue("r1".into())).screen(),
+        Screen::Dispensing
+    );
 }
 
 #[test]
@@ -122,19 +176,30 @@ fn an_older_copy_of_the_session_never_moves_the_screen_back() {
     ]);
     assert_eq!(s.screen(), Screen::Authorized);
     let s = s.apply(Event::Session(session("r1", SessionState::Completed, "06")));
-    let s = s.apply(Event::Session(session("r1", SessionState::Dispensing, "07")));
+    let s = s.apply(Event::Session(session(
+        "r1",
+        SessionState::Dispensing,
+        "07",
+    )));
     assert_eq!(s.screen(), Screen::Outcome(SessionState::Completed));
 }
 
 #[test]
 fn a_purchase_under_way_wins_over_out_of_service() {
-    let s = run([snapshot(true, None), Event::Session(session("r1", SessionState::Dispensing, "01")), Event::Machine(machine(false))]);
+    let s = run([
+        snapshot(true, None),
+        Event::Session(session("r1", SessionState::Dispensing, "01")),
+        Event::Machine(machine(false)),
+    ]);
     assert_eq!(s.screen(), Screen::Dispensing);
 }
 
 #[test]
 fn cancel_shows_cancelling_until_the_server_decides() {
-    let s = run([snapshot(true, None), Event::Session(session("r1", SessionState::AwaitingPayment, "01"))]);
+    let s = run([
+        snapshot(true, None),
+        Event::Session(session("r1", SessionState::AwaitingPayment, "01")),
+    ]);
     assert!(!s.cancelling());
     let s = s.apply(Event::CancelRequested("r1".into()));
     assert!(s.cancelling());

@@ -48,8 +48,10 @@ fn note(ctx: &AudioContext, freq: f32, at: f64) -> Result<(), wasm_bindgen::JsVa
     osc.frequency().set_value(freq);
     // A quick fade in and out: no clicks.
     gain.gain().set_value_at_time(0.0, start)?;
-    gain.gain().linear_ramp_to_value_at_time(0.3, start + 0.02)?;
-    gain.gain().linear_ramp_to_value_at_time(0.0, start + 0.16)?;
+    gain.gain()
+        .linear_ramp_to_value_at_time(0.3, start + 0.02)?;
+    gain.gain()
+        .linear_ramp_to_value_at_time(0.0, start + 0.16)?;
     osc.connect_with_audio_node(&gain)?;
     gain.connect_with_audio_node(&ctx.destination())?;
     osc.start_with_when(start)?;

@@ -2,7 +2,7 @@
 //! outcome. Each tick changes one text node; the rest only when urgency changes.
 
 use crate::countdown::{mmss, seconds_left, Urgency};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use leptos::prelude::*;
 use vendscreen_protocol::Locale;
 
@@ -46,7 +46,7 @@ pub fn Countdown(
     view! {
         <p class=class data-testid="countdown-box">
             <span class="icon" aria-hidden="true">{icon}</span>
-            <span class="label">{move || t(locale.get()).time_left}</span>
+            <span class="label">{tr(locale, |s| s.time_left)}</span>
             <span class="time" role="timer" data-testid="countdown">{move || text.get()}</span>
         </p>
     }
@@ -60,6 +60,10 @@ pub fn BackToStart(
     #[prop(into)] locale: Signal<Locale>,
 ) -> impl IntoView {
     let secs = left(deadline, now);
-    let text = Memo::new(move |_| secs.get().map(|s| t(locale.get()).back_in_secs(s)).unwrap_or_default());
+    let text = Memo::new(move |_| {
+        secs.get()
+            .map(|s| t(locale.get()).back_in_secs(s))
+            .unwrap_or_default()
+    });
     view! { <p class="back-to-start" data-testid="idle-countdown">{move || text.get()}</p> }
 }

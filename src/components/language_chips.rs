@@ -1,6 +1,6 @@
 //! `<LanguageChips/>`: one chip per language, each named in its own language.
 
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use leptos::prelude::*;
 use vendscreen_protocol::Locale;
 
@@ -22,7 +22,7 @@ pub fn LanguageChips(locale: RwSignal<Locale>) -> impl IntoView {
         }
     };
     view! {
-        <nav class="chips" aria-label=move || t(locale.get()).languages data-testid="language-chips">
+        <nav class="chips" aria-label=tr(locale.into(), |s| s.languages) data-testid="language-chips">
             {Locale::ALL.map(chip)}
         </nav>
     }

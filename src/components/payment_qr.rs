@@ -35,7 +35,9 @@ pub fn PaymentQr(
             </svg>
         }
         .into_any(),
-        (None, Some(src)) => view! { <img class="qr" data-testid="qr" src=src alt=label /> }.into_any(),
+        (None, Some(src)) => {
+            view! { <img class="qr" data-testid="qr" src=src alt=label /> }.into_any()
+        }
         _ => view! { <div class="qr qr-missing" aria-hidden="true"></div> }.into_any(),
     };
     view! { <div class="qr-card" data-testid="qr-card">{code}</div> }

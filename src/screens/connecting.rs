@@ -1,6 +1,6 @@
 //! Before the first snapshot: a calm "starting…", never a blank page.
 
-use crate::i18n::t;
+use crate::i18n::tr;
 use leptos::prelude::*;
 use vendscreen_protocol::Locale;
 
@@ -10,7 +10,7 @@ pub fn ConnectingScreen(#[prop(into)] locale: Signal<Locale>) -> impl IntoView {
     view! {
         <main class="screen progress" data-testid="screen-connecting">
             <div class="spinner" aria-hidden="true"></div>
-            <h1>{move || t(locale.get()).connecting}</h1>
+            <h1>{tr(locale, |s| s.connecting)}</h1>
         </main>
     }
 }

@@ -1,7 +1,7 @@
 //! The catalog: touch a product to buy it. Sold-out products stay visible,
 //! marked with an icon and a word, and cannot be touched.
 
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::money;
 use crate::screen::Notice;
 use leptos::prelude::*;
@@ -29,13 +29,16 @@ pub fn IdleScreen(
     };
     let tiles = move || {
         let products = catalog.with(|c| c.as_ref().map(|c| c.products.clone()).unwrap_or_default());
-        products.into_iter().map(|p| tile(p, locale, on_pick)).collect_view()
+        products
+            .into_iter()
+            .map(|p| tile(p, locale, on_pick))
+            .collect_view()
     };
     view! {
         <main class="screen idle" data-testid="screen-idle">
             <header class="idle-head">
-                <h1>{move || t(locale.get()).choose}</h1>
-                <p class="sub">{move || t(locale.get()).pay_with}</p>
+                <h1>{tr(locale, |s| s.choose)}</h1>
+                <p class="sub">{tr(locale, |s| s.pay_with)}</p>
             </header>
             <Show when=move || notice.get().is_some()>
                 <p class="notice" role="alert" data-testid="notice">
@@ -69,7 +72,7 @@ fn tile(p: wire::Product, locale: Signal<Locale>, on_pick: Callback<String>) -> 
                         view! {
                             <span class="badge" data-testid="sold-out">
                                 <span aria-hidden="true">"✕ "</span>
-                                {move || t(locale.get()).sold_out}
+                                {tr(locale, |s| s.sold_out)}
                             </span>
                         }
                     })}

@@ -1,7 +1,7 @@
 //! Every ending, with its money sentence and a countdown back to the catalog.
 
 use crate::components::BackToStart;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::money;
 use crate::screen::idle_deadline;
 use leptos::prelude::*;
@@ -33,13 +33,23 @@ pub fn OutcomeScreen(
     let title = move || {
         let s = t(locale.get());
         // A timeout cancels on the server; to the customer, time simply ran out.
-        let timed_out = session.with(|x| x.as_ref().and_then(|x| x.reason)) == Some(EndReason::SessionTimeout);
-        if state == SessionState::Cancelled && timed_out { s.expired } else { s.ending(state) }
+        let timed_out =
+            session.with(|x| x.as_ref().and_then(|x| x.reason)) == Some(EndReason::SessionTimeout);
+        if state == SessionState::Cancelled && timed_out {
+            s.expired
+        } else {
+            s.ending(state)
+        }
     };
     let money_line = move || {
         let s = t(locale.get());
         match state {
-            SessionState::Completed => session.with(|x| x.as_ref().map(|x| s.paid_amount(&money::format(x.amount, locale.get())))).unwrap_or_default(),
+            SessionState::Completed => session
+                .with(|x| {
+                    x.as_ref()
+                        .map(|x| s.paid_amount(&money::format(x.amount, locale.get())))
+                })
+                .unwrap_or_default(),
             SessionState::VendFailed => s.not_charged_released.to_owned(),
             _ => s.not_charged.to_owned(),
         }
@@ -49,7 +59,7 @@ pub fn OutcomeScreen(
             <p class="icon big" aria-hidden="true">{if paid { "✓" } else { "✕" }}</p>
             <h1>{title}</h1>
             <p class="money" data-testid="money-line">{money_line}</p>
-            {paid.then(|| view! { <p class="take">{move || t(locale.get()).take_item}</p> })}
+            {paid.then(|| view! { <p class="take">{tr(locale, |s| s.take_item)}</p> })}
             <BackToStart deadline=deadline now=now locale=locale />
         </main>
     }

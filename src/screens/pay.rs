@@ -5,7 +5,7 @@
 use crate::components::{Countdown, PaymentQr};
 use crate::connection::Link;
 use crate::countdown::parse_rfc3339_ms;
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::money;
 use leptos::prelude::*;
 use vendscreen_protocol::{self as wire, Locale};
@@ -23,11 +23,15 @@ pub fn PayScreen(
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let qr_url = Memo::new(move |_| session.with(|s| s.as_ref().and_then(|s| s.qr_url.clone())));
-    let qr_image = Memo::new(move |_| session.with(|s| s.as_ref().and_then(|s| s.qr_image.clone())));
-    let deadline = Memo::new(move |_| session.with(|s| s.as_ref().and_then(|s| parse_rfc3339_ms(&s.expires_at))));
+    let qr_image =
+        Memo::new(move |_| session.with(|s| s.as_ref().and_then(|s| s.qr_image.clone())));
+    let deadline = Memo::new(move |_| {
+        session.with(|s| s.as_ref().and_then(|s| parse_rfc3339_ms(&s.expires_at)))
+    });
     let price = move || session.with(|s| s.as_ref().map(|s| money::format(s.amount, locale.get())));
     let lost = Memo::new(move |_| link.get() == Link::Lost);
-    let timed_out = Memo::new(move |_| matches!((deadline.get(), now.get()), (Some(d), Some(n)) if n >= d));
+    let timed_out =
+        Memo::new(move |_| matches!((deadline.get(), now.get()), (Some(d), Some(n)) if n >= d));
     view! {
         <main class="screen pay" data-testid="screen-pay">
             <section class="pay-info">
@@ -46,12 +50,12 @@ pub fn PayScreen(
                 </button>
             </section>
             <section class="pay-qr" class:dimmed=move || lost.get() || timed_out.get()>
-                <p class="scan">{move || t(locale.get()).scan}</p>
-                <PaymentQr qr_url=qr_url qr_image=qr_image label=Signal::derive(move || t(locale.get()).qr_alt) />
+                <p class="scan">{tr(locale, |s| s.scan)}</p>
+                <PaymentQr qr_url=qr_url qr_image=qr_image label=tr(locale, |s| s.qr_alt) />
                 <Show when=move || lost.get()>
                     <p class="qr-notice" role="alert" data-testid="qr-notice">
                         <span class="icon" aria-hidden="true">"⚠ "</span>
-                        {move || t(locale.get()).cannot_confirm}
+                        {tr(locale, |s| s.cannot_confirm)}
                     </p>
                 </Show>
             </section>

@@ -1,0 +1,239 @@
+#![cfg(target_arch = "wasm32")]
+//! The pay screen as time passes and the connection fails: the QR, the
+//! countdown (also on a kiosk whose clock is wrong), Cancel, the stale-stream
+//! banner and the dimmed QR, and the real event hook against a dead stream.
+
+mod common;
+
+use common::*;
+use leptos::prelude::*;
+use vendscreen::clock::use_server_now;
+use vendscreen::components::{ConnectionBanner, Countdown};
+use vendscreen::connection::{Link, Timings};
+use vendscreen::countdown::{parse_rfc3339_ms, ServerClock};
+use vendscreen::events::{perf_now, use_machine_events};
+use vendscreen::screens::PayScreen;
+use vendscreen_protocol::{Locale, Session, SessionState};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A server clock that says `server_time` right now.
+fn server_clock(server_time: &str) -> Signal<Option<ServerClock>> {
+    Signal::stored(Some(ServerClock::synced(
+        parse_rfc3339_ms(server_time).unwrap(),
+        perf_now(),
+    )))
+}
+
+/// The pay screen for `s`, with a ticking server clock synced to its serverTime.
+fn pay_screen(
+    s: Session,
+    link: RwSignal<Link>,
+    cancelled: RwSignal<u32>,
+    cancelling: RwSignal<bool>,
+) -> impl IntoView {
+    let now = use_server_now(server_clock(&s.server_time.clone()));
+    let on_cancel = Callback::new(move |()| cancelled.update(|n| *n += 1));
+    view! { <PayScreen session=Signal::stored(Some(s)) locale=Signal::stored(Locale::En) now=now link=link cancelling=cancelling on_cancel=on_cancel /> }
+}
+
+#[wasm_bindgen_test]
+fn the_qr_is_one_crisp_svg_path_on_a_white_card() {
+    let s = session(
+        SessionState::AwaitingPayment,
+        "2025-03-01T12:00:00Z",
+        "2025-03-01T12:10:00Z",
+    );
+    let page = open(move || {
+        pay_screen(
+            s,
+            RwSignal::new(Link::Live),
+            RwSignal::new(0),
+            RwSignal::new(false),
+        )
+    });
+    assert!(page.sees("screen-pay"));
+    let qr = page.find("qr").expect("a QR");
+    assert_eq!(qr.tag_name().to_lowercase(), "svg");
+    assert_eq!(page.count("qr-card", "svg path"), 1);
+    assert_eq!(
+        qr.get_attribute("shape-rendering").as_deref(),
+        Some("crispEdges")
+    );
+    let view_box = qr.get_attribute("viewBox").unwrap();
+    assert!(view_box.starts_with("0 0 "), "{view_box}");
+    assert_eq!(page.text("price"), "NOK\u{a0}35.00");
+    assert_eq!(page.text("pay-product"), "Cola Zero");
+}
+
+#[wasm_bindgen_test]
+fn a_provider_rendered_qr_is_shown_as_an_image() {
+    let mut s = session(
+        SessionState::AwaitingPayment,
+        "2025-03-01T12:00:00Z",
+        "2025-03-01T12:10:00Z",
+    );
+    s.qr_url = None;
+    s.qr_image = Some("data:image/svg+xml;base64,PHN2Zy8+".into());
+    let page = open(move || {
+        pay_screen(
+            s,
+            RwSignal::new(Link::Live),
+            RwSignal::new(0),
+            RwSignal::new(false),
+        )
+    });
+    assert_eq!(page.find("qr").unwrap().tag_name().to_lowercase(), "img");
+}
+
+#[wasm_bindgen_test]
+async fn the_countdown_ticks_down_from_the_servers_clock() {
+    let s = session(
+        SessionState::AwaitingPayment,
+        "2025-03-01T12:00:00Z",
+        "2025-03-01T12:01:30Z",
+    );
+    let page = open(move || {
+        pay_screen(
+            s,
+            RwSignal::new(Link::Live),
+            RwSignal::new(0),
+            RwSignal::new(false),
+        )
+    });
+    let first = page.text("countdown");
+    assert!(first == "01:30" || first == "01:29", "{first}");
+    assert!(
+        page.attr("countdown-box", "class")
+            .unwrap()
+            .contains("urgent"),
+        "the last two minutes are prominent"
+    );
+    wait_until("the countdown moves on", 2_500, || {
+        page.text("countdown") != first
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_kiosk_with_a_wrong_clock_still_counts_right() {
+    // The server lives in 2031; the kiosk's wall clock does not matter at all.
+    let s = session(
+        SessionState::AwaitingPayment,
+        "2031-06-01T10:00:00Z",
+        "2031-06-01T10:05:00+00:00",
+    );
+    let page = open(move || {
+        pay_screen(
+            s,
+            RwSignal::new(Link::Live),
+            RwSignal::new(0),
+            RwSignal::new(false),
+        )
+    });
+    let text = page.text("countdown");
+    assert!(text == "05:00" || text == "04:59", "{text}");
+    assert!(page
+        .attr("countdown-box", "class")
+        .unwrap()
+        .contains("calm"));
+}
+
+#[wasm_bindgen_test]
+async fn at_zero_the_countdown_says_it_is_checking() {
+    let page = open(|| {
+        let now = use_server_now(server_clock("2025-03-01T12:00:00Z"));
+        let deadline = Signal::stored(parse_rfc3339_ms("2025-03-01T12:00:01Z"));
+        view! { <Countdown deadline=deadline now=now locale=Signal::stored(Locale::Sv) /> }
+    });
+    wait_until("the countdown reaches zero", 2_500, || {
+        page.text("countdown") == "Kontrollerar betalningen…"
+    })
+    .await;
+    assert!(page
+        .attr("countdown-box", "class")
+        .unwrap()
+        .contains("checking"));
+}
+
+#[wasm_bindgen_test]
+async fn cancel_asks_once_and_then_says_cancelling() {
+    let (cancelled, cancelling) = (RwSignal::new(0), RwSignal::new(false));
+    let s = session(
+        SessionState::AwaitingPayment,
+        "2025-03-01T12:00:00Z",
+        "2025-03-01T12:10:00Z",
+    );
+    let page = open(move || pay_screen(s, RwSignal::new(Link::Live), cancelled, cancelling));
+    assert_eq!(page.text("cancel"), "Cancel");
+    page.tap("cancel");
+    assert_eq!(cancelled.get_untracked(), 1);
+    cancelling.set(true);
+    wait_until("the button says cancelling", 1_000, || {
+        page.text("cancel") == "Cancelling…"
+    })
+    .await;
+    page.tap("cancel");
+    assert_eq!(
+        cancelled.get_untracked(),
+        1,
+        "a disabled button cannot cancel twice"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_stream_dims_the_qr_so_nobody_pays_blind() {
+    let link = RwSignal::new(Link::Live);
+    let s = session(
+        SessionState::AwaitingPayment,
+        "2025-03-01T12:00:00Z",
+        "2025-03-01T12:10:00Z",
+    );
+    let page = open(move || {
+        view! {
+            <ConnectionBanner link=link locale=Signal::stored(Locale::En) />
+            {pay_screen(s, link, RwSignal::new(0), RwSignal::new(false))}
+        }
+    });
+    assert!(!page.sees("connection-banner") && !page.sees("qr-notice"));
+    link.set(Link::Stale);
+    wait_until("the banner shows", 1_000, || page.sees("connection-banner")).await;
+    assert!(
+        !page.sees("qr-notice"),
+        "a short silence only shows the banner"
+    );
+    link.set(Link::Lost);
+    wait_until("the QR notice shows", 1_000, || page.sees("qr-notice")).await;
+    assert!(page
+        .text("qr-notice")
+        .contains("Cannot confirm payment status"));
+    let pane = page.find("qr-card").unwrap().parent_element().unwrap();
+    assert!(pane.class_name().contains("dimmed"));
+    link.set(Link::Live);
+    wait_until("the banner goes away", 1_000, || {
+        !page.sees("connection-banner")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_event_hook_marks_a_dead_stream_stale() {
+    // Nothing answers here: the stream errors, retries, and stays silent.
+    let timings = Timings {
+        stale_after_ms: 300,
+        lost_after_ms: 600,
+        reopen_after_ms: 400,
+        min_backoff_ms: 50,
+        max_backoff_ms: 200,
+    };
+    let page = open(move || {
+        let events = use_machine_events("/no-such-stream", timings, |_| {});
+        view! { <ConnectionBanner link=events.link locale=Signal::stored(Locale::Da) /> }
+    });
+    assert!(!page.sees("connection-banner"));
+    wait_until("the banner shows", 3_000, || page.sees("connection-banner")).await;
+    assert!(page
+        .text("connection-banner")
+        .contains("Forbindelsen er tabt"));
+}

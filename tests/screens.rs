@@ -1,0 +1,169 @@
+#![cfg(target_arch = "wasm32")]
+//! Every screen renders with its `data-testid`, in all five languages, and
+//! says what it must (the money sentences above all). The catalog and the
+//! language chips are exercised by tapping, as a customer would.
+
+mod common;
+
+use common::*;
+use leptos::prelude::*;
+use vendscreen::i18n::t;
+use vendscreen::screen::Notice;
+use vendscreen::screens::*;
+use vendscreen_protocol::{Locale, OutOfServiceReason, SessionState};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const NOW: &str = "2025-03-01T12:00:00Z";
+const LATER: &str = "2025-03-01T12:10:00Z";
+
+fn paying(state: SessionState) -> Signal<Option<vendscreen_protocol::Session>> {
+    Signal::stored(Some(session(state, NOW, LATER)))
+}
+
+#[wasm_bindgen_test]
+fn the_progress_screens_speak_every_language() {
+    for l in Locale::ALL {
+        let locale = Signal::stored(l);
+        let page = open(move || view! { <ConnectingScreen locale=locale /> });
+        assert_eq!(page.text("screen-connecting"), t(l).connecting);
+        let page = open(move || view! { <CreatingScreen locale=locale /> });
+        assert_eq!(page.text("screen-creating"), t(l).creating);
+        let page = open(
+            move || view! { <AuthorizedScreen session=paying(SessionState::Authorized) locale=locale /> },
+        );
+        assert!(
+            page.text("screen-authorized").contains(t(l).authorized),
+            "{l:?}"
+        );
+        assert!(page.text("screen-authorized").contains("Cola Zero"));
+        let page = open(
+            move || view! { <DispensingScreen session=paying(SessionState::Dispensing) locale=locale /> },
+        );
+        assert!(
+            page.text("screen-dispensing").contains(t(l).dispensing),
+            "{l:?}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn out_of_service_says_why_and_that_no_money_was_taken() {
+    for l in Locale::ALL {
+        let page = open(move || {
+            view! { <OutOfServiceScreen reason=Signal::stored(Some(OutOfServiceReason::DispenserNotReady)) locale=Signal::stored(l) /> }
+        });
+        let text = page.text("screen-out-of-service");
+        assert!(
+            text.contains(t(l).out_of_service) && text.contains(t(l).no_money_taken),
+            "{l:?}: {text}"
+        );
+        assert!(text.contains(t(l).reason_dispenser), "{l:?}: {text}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn every_ending_has_its_screen_and_money_sentence_in_every_language() {
+    let endings = [
+        (SessionState::Completed, "screen-completed"),
+        (SessionState::VendFailed, "screen-vendFailed"),
+        (SessionState::Cancelled, "screen-cancelled"),
+        (SessionState::Rejected, "screen-rejected"),
+        (SessionState::Expired, "screen-expired"),
+        (SessionState::Failed, "screen-failed"),
+    ];
+    for l in Locale::ALL {
+        for (state, testid) in endings {
+            let now = Signal::stored(vendscreen::countdown::parse_rfc3339_ms(NOW));
+            let page = open(
+                move || view! { <OutcomeScreen state=state session=paying(state) locale=Signal::stored(l) now=now /> },
+            );
+            assert!(page.sees(testid), "{l:?} {state:?}");
+            let money = page.text("money-line");
+            let expected = match state {
+                SessionState::Completed => t(l).paid_amount(&vendscreen::money::format(
+                    vendscreen_protocol::Money::new(3500, vendscreen_protocol::Currency::Nok),
+                    l,
+                )),
+                SessionState::VendFailed => t(l).not_charged_released.to_owned(),
+                _ => t(l).not_charged.to_owned(),
+            };
+            assert_eq!(money, expected, "{l:?} {state:?}");
+            // No idleAt: ten seconds after the session's server time.
+            assert_eq!(
+                page.text("idle-countdown"),
+                t(l).back_in_secs(10),
+                "{l:?} {state:?}"
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_catalog_marks_sold_out_products_and_sells_the_rest() {
+    let picked = RwSignal::new(None::<String>);
+    let page = open(move || {
+        let catalog = Signal::stored(Some(catalog(Locale::Nb)));
+        let on_pick = Callback::new(move |id| picked.set(Some(id)));
+        view! { <IdleScreen catalog=catalog locale=Signal::stored(Locale::Nb) notice=Signal::stored(None) on_pick=on_pick /> }
+    });
+    assert!(page.text("product-cola").contains("35,00\u{a0}kr"));
+    assert!(page.text("product-chips").contains("Utsolgt"));
+    assert_eq!(page.attr("product-chips", "disabled").as_deref(), Some(""));
+    assert_eq!(page.count("catalog", "[data-testid=sold-out]"), 1);
+    page.tap("product-chips");
+    assert_eq!(
+        picked.get_untracked(),
+        None,
+        "a sold-out product cannot be bought"
+    );
+    page.tap("product-water");
+    assert_eq!(picked.get_untracked().as_deref(), Some("water"));
+}
+
+#[wasm_bindgen_test]
+fn a_failed_start_is_explained_on_the_catalog() {
+    let page = open(move || {
+        let catalog = Signal::stored(Some(catalog(Locale::En)));
+        view! { <IdleScreen catalog=catalog locale=Signal::stored(Locale::En) notice=Signal::stored(Some(Notice::Busy)) on_pick=Callback::new(|_| ()) /> }
+    });
+    assert!(page.text("notice").contains(t(Locale::En).notice_busy));
+}
+
+#[wasm_bindgen_test]
+async fn tapping_a_language_chip_switches_every_text() {
+    let locale = RwSignal::new(Locale::Nb);
+    let page = open(move || {
+        let catalog = Signal::stored(Some(catalog(Locale::Nb)));
+        view! {
+            <IdleScreen catalog=catalog locale=locale notice=Signal::stored(None) on_pick=Callback::new(|_| ()) />
+            <vendscreen::components::LanguageChips locale=locale />
+        }
+    });
+    assert!(page.text("screen-idle").contains("Velg en vare"));
+    assert_eq!(
+        page.attr("lang-nb", "aria-pressed").as_deref(),
+        Some("true")
+    );
+    page.tap("lang-en");
+    wait_until("the catalog speaks English", 1_000, || {
+        page.text("screen-idle").contains("Choose a product")
+    })
+    .await;
+    assert!(page.text("product-cola").contains("NOK\u{a0}35.00"));
+    assert!(page.text("product-chips").contains("Sold out"));
+    assert_eq!(
+        page.attr("lang-en", "aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        page.attr("lang-nb", "aria-pressed").as_deref(),
+        Some("false")
+    );
+    page.tap("lang-fi");
+    wait_until("the catalog speaks Finnish", 1_000, || {
+        page.text("screen-idle").contains("Valitse tuote")
+    })
+    .await;
+}
