@@ -132,7 +132,9 @@ async fn after_start(state: AppState, config: Config, base_url: String) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "recovery failed"),
     }
-    state.engine.spawn_health_monitor(Duration::from_secs(10));
+    // Every 30 s: often enough for the idle screen to say "out of service" soon,
+    // rare enough to stay a whisper in Vipps's logs (each probe is a 404).
+    state.engine.spawn_health_monitor(Duration::from_secs(30));
 }
 
 fn engine_settings(config: &Config) -> EngineSettings {

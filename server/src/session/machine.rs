@@ -42,7 +42,7 @@ impl MachineHealth {
 const PROBE_REFERENCE: &str = "vendscreen-reachability-probe";
 
 /// How long a successful answer from the payment service vouches for it.
-const PROBE_FRESH: Duration = Duration::from_secs(30);
+const PROBE_FRESH: Duration = Duration::from_secs(45);
 
 impl Engine {
     pub fn machine_status(&self) -> wire::MachineStatus {
