@@ -74,14 +74,14 @@ impl ApiError {
 
 /// `GET /api/catalog`.
 pub async fn catalog() -> Result<wire::Catalog, ApiError> {
-    decode(call("GET", "/api/catalog", None).await?)
+    crate::decode::catalog(&call("GET", "/api/catalog", None).await?).ok_or(ApiError::Body)
 }
 
 /// `POST /api/sessions {productId}`: 201 with the new session.
 pub async fn create_session(product_id: String) -> Result<wire::Session, ApiError> {
-    let body =
-        serde_json::to_string(&wire::CreateSession { product_id }).map_err(|_| ApiError::Body)?;
-    decode(call("POST", "/api/sessions", Some(body)).await?)
+    // wire::CreateSession, written by hand: serde_json is kept out of the bundle.
+    let body = format!("{{\"productId\":{}}}", crate::json::quote(&product_id));
+    crate::decode::session(&call("POST", "/api/sessions", Some(body)).await?).ok_or(ApiError::Body)
 }
 
 /// `POST /api/sessions/{reference}/cancel`. The outcome arrives on the stream.
@@ -119,15 +119,8 @@ async fn call(method: &str, url: &str, json: Option<String>) -> Result<String, A
         Ok(text)
     } else {
         // problem+json when the server sent it; a proxy's HTML error page is fine too.
-        Err(ApiError::Status(
-            resp.status(),
-            serde_json::from_str(&text).ok(),
-        ))
+        Err(ApiError::Status(resp.status(), crate::decode::problem(&text)))
     }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(body: String) -> Result<T, ApiError> {
-    serde_json::from_str(&body).map_err(|_| ApiError::Body)
 }
 
 /// Percent-encodes a path segment; references are ours, but never trust a string

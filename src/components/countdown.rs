@@ -1,5 +1,5 @@
-//! `<Countdown/>`: time left to pay, and `<BackToStart/>`: time left on an
-//! outcome. Each tick changes one text node; the rest only when urgency changes.
+//! `<Countdown/>`: time left to pay. Each tick changes one text node; the rest
+//! only when urgency changes.
 
 use crate::countdown::{mmss, seconds_left, Urgency};
 use crate::i18n::{t, tr};
@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use vendscreen_protocol::Locale;
 
 /// Seconds to `deadline` on the server's clock, once both are known.
-fn left(deadline: Signal<Option<i64>>, now: Signal<Option<i64>>) -> Memo<Option<u64>> {
+pub(crate) fn left(deadline: Signal<Option<i64>>, now: Signal<Option<i64>>) -> Memo<Option<u64>> {
     Memo::new(move |_| Some(seconds_left(deadline.get()?, now.get()?)))
 }
 
@@ -47,23 +47,7 @@ pub fn Countdown(
         <p class=class data-testid="countdown-box">
             <span class="icon" aria-hidden="true">{icon}</span>
             <span class="label">{tr(locale, |s| s.time_left)}</span>
-            <span class="time" role="timer" data-testid="countdown">{move || text.get()}</span>
+            <span class="time" role="timer" data-testid="countdown">{text}</span>
         </p>
     }
-}
-
-/// "Back to start in 7 s" on an outcome screen.
-#[component]
-pub fn BackToStart(
-    #[prop(into)] deadline: Signal<Option<i64>>,
-    #[prop(into)] now: Signal<Option<i64>>,
-    #[prop(into)] locale: Signal<Locale>,
-) -> impl IntoView {
-    let secs = left(deadline, now);
-    let text = Memo::new(move |_| {
-        secs.get()
-            .map(|s| t(locale.get()).back_in_secs(s))
-            .unwrap_or_default()
-    });
-    view! { <p class="back-to-start" data-testid="idle-countdown">{move || text.get()}</p> }
 }

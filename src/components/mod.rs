@@ -4,10 +4,12 @@ pub mod announcer;
 pub mod banner;
 pub mod countdown;
 pub mod language_chips;
+pub mod message;
 pub mod payment_qr;
 
 pub use announcer::Announcer;
 pub use banner::ConnectionBanner;
-pub use countdown::{BackToStart, Countdown};
+pub use countdown::Countdown;
 pub use language_chips::LanguageChips;
+pub use message::{Line, Message};
 pub use payment_qr::PaymentQr;

@@ -12,7 +12,7 @@ pub fn PaymentQr(
     #[prop(into)] qr_image: Signal<Option<String>>,
     /// What a screen reader says for the code.
     #[prop(into)]
-    label: Signal<&'static str>,
+    label: Signal<String>,
     /// Error correction; `qr::DEFAULT_EC` when not given.
     #[prop(optional)]
     ec: Option<EcLevel>,

@@ -1,5 +1,6 @@
 //! Approved in the app; the machine is about to vend.
 
+use crate::components::{Line, Message};
 use crate::i18n::tr;
 use leptos::prelude::*;
 use vendscreen_protocol::{self as wire, Locale};
@@ -10,12 +11,9 @@ pub fn AuthorizedScreen(
     #[prop(into)] session: Signal<Option<wire::Session>>,
     #[prop(into)] locale: Signal<Locale>,
 ) -> impl IntoView {
-    view! {
-        <main class="screen good" data-testid="screen-authorized">
-            <p class="icon big" aria-hidden="true">"✓"</p>
-            <h1>{tr(locale, |s| s.authorized)}</h1>
-            <p class="product">{move || super::product_name(session.get().as_ref())}</p>
-            <p>{tr(locale, |s| s.authorized_body)}</p>
-        </main>
-    }
+    let lines = vec![
+        Line::new("product", super::product_name(session)),
+        Line::new("body", tr(locale, |s| s.authorized_body)),
+    ];
+    view! { <Message testid="screen-authorized" tone="good" icon="✓" title=tr(locale, |s| s.authorized) lines=lines /> }
 }

@@ -1,5 +1,6 @@
 //! Before the first snapshot: a calm "starting…", never a blank page.
 
+use crate::components::Message;
 use crate::i18n::tr;
 use leptos::prelude::*;
 use vendscreen_protocol::Locale;
@@ -7,10 +8,5 @@ use vendscreen_protocol::Locale;
 /// Shown until the server has said what to show.
 #[component]
 pub fn ConnectingScreen(#[prop(into)] locale: Signal<Locale>) -> impl IntoView {
-    view! {
-        <main class="screen progress" data-testid="screen-connecting">
-            <div class="spinner" aria-hidden="true"></div>
-            <h1>{tr(locale, |s| s.connecting)}</h1>
-        </main>
-    }
+    view! { <Message testid="screen-connecting" tone="progress" icon="" title=tr(locale, |s| s.connecting) lines=vec![] /> }
 }

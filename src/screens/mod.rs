@@ -21,7 +21,9 @@ pub use pay::PayScreen;
 
 use vendscreen_protocol as wire;
 
+use leptos::prelude::*;
+
 /// The product's name in the session, or nothing before there is one.
-pub(crate) fn product_name(session: Option<&wire::Session>) -> String {
-    session.map(|s| s.product.name.clone()).unwrap_or_default()
+pub(crate) fn product_name(session: Signal<Option<wire::Session>>) -> Signal<String> {
+    Signal::derive(move || session.with(|s| s.as_ref().map(|s| s.product.name.clone()).unwrap_or_default()))
 }

@@ -1,6 +1,6 @@
 //! Every ending, with its money sentence and a countdown back to the catalog.
 
-use crate::components::BackToStart;
+use crate::components::{Line, Message};
 use crate::i18n::{t, tr};
 use crate::money;
 use crate::screen::idle_deadline;
@@ -29,38 +29,30 @@ pub fn OutcomeScreen(
     #[prop(into)] now: Signal<Option<i64>>,
 ) -> impl IntoView {
     let paid = state == SessionState::Completed;
-    let deadline = Memo::new(move |_| session.with(|s| s.as_ref().and_then(idle_deadline)));
-    let title = move || {
+    let reason = move || session.with(|x| x.as_ref().and_then(|x| x.reason));
+    let title = Signal::derive(move || {
         let s = t(locale.get());
         // A timeout cancels on the server; to the customer, time simply ran out.
-        let timed_out =
-            session.with(|x| x.as_ref().and_then(|x| x.reason)) == Some(EndReason::SessionTimeout);
-        if state == SessionState::Cancelled && timed_out {
-            s.expired
-        } else {
-            s.ending(state)
-        }
-    };
-    let money_line = move || {
-        let s = t(locale.get());
+        let timed_out = state == SessionState::Cancelled && reason() == Some(EndReason::SessionTimeout);
+        (if timed_out { s.expired } else { s.ending(state) }).to_owned()
+    });
+    let money_line = Signal::derive(move || {
+        let (s, l) = (t(locale.get()), locale.get());
         match state {
-            SessionState::Completed => session
-                .with(|x| {
-                    x.as_ref()
-                        .map(|x| s.paid_amount(&money::format(x.amount, locale.get())))
-                })
-                .unwrap_or_default(),
-            SessionState::VendFailed => s.not_charged_released.to_owned(),
-            _ => s.not_charged.to_owned(),
+            SessionState::Completed => session.with(|x| x.as_ref().map(|x| s.paid_amount(&money::format(x.amount, l)))),
+            SessionState::VendFailed => Some(s.not_charged_released.to_owned()),
+            _ => Some(s.not_charged.to_owned()),
         }
-    };
-    view! {
-        <main class=if paid { "screen outcome good" } else { "screen outcome bad" } data-testid=testid(state)>
-            <p class="icon big" aria-hidden="true">{if paid { "✓" } else { "✕" }}</p>
-            <h1>{title}</h1>
-            <p class="money" data-testid="money-line">{money_line}</p>
-            {paid.then(|| view! { <p class="take">{tr(locale, |s| s.take_item)}</p> })}
-            <BackToStart deadline=deadline now=now locale=locale />
-        </main>
+        .unwrap_or_default()
+    });
+    let deadline = Memo::new(move |_| session.with(|s| s.as_ref().and_then(idle_deadline)));
+    let secs = crate::components::countdown::left(deadline.into(), now);
+    let back = Memo::new(move |_| secs.get().map(|n| t(locale.get()).back_in_secs(n)).unwrap_or_default());
+    let mut lines = vec![Line::tested("money", "money-line", money_line)];
+    if paid {
+        lines.push(Line::new("take", tr(locale, |s| s.take_item)));
     }
+    lines.push(Line::tested("back-to-start", "idle-countdown", back.into()));
+    let (tone, icon) = if paid { ("outcome good", "✓") } else { ("outcome bad", "✕") };
+    view! { <Message testid=testid(state) tone=tone icon=icon title=title lines=lines /> }
 }

@@ -35,7 +35,7 @@ pub fn PayScreen(
     view! {
         <main class="screen pay" data-testid="screen-pay">
             <section class="pay-info">
-                <h1 class="product" data-testid="pay-product">{move || super::product_name(session.get().as_ref())}</h1>
+                <h1 class="product" data-testid="pay-product">{super::product_name(session)}</h1>
                 <p class="price" data-testid="price">{price}</p>
                 <Countdown deadline=deadline now=now locale=locale />
                 <button
