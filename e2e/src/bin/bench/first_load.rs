@@ -1,0 +1,100 @@
+//! First load: what a fresh kiosk fetches (per file raw / gzip / brotli) and
+//! how long from navigation to the first contentful paint, over cold loads.
+
+use crate::stats::Summary;
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::io::Write;
+use vendscreen_e2e::{Browser, Screen};
+
+const COLD_LOADS: usize = 5;
+
+/// What the page reports about its own load.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Timing {
+    fcp: Option<f64>,
+    dcl: f64,
+    load: f64,
+    files: Vec<String>,
+}
+
+const TIMING: &str = r#"
+const nav = performance.getEntriesByType('navigation')[0];
+const fcp = performance.getEntriesByType('paint').find(p => p.name === 'first-contentful-paint');
+const files = [location.href].concat(performance.getEntriesByType('resource').map(r => r.name));
+return { fcp: fcp ? fcp.startTime : null, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, files };
+"#;
+
+/// Markdown for the first-load section.
+pub async fn measure(base_url: &str) -> Result<String> {
+    let mut fcp = Vec::new();
+    let mut dcl = Vec::new();
+    let mut load = Vec::new();
+    let mut files = Vec::new();
+    for _ in 0..COLD_LOADS {
+        let browser = Browser::launch(&[]).await?;
+        let screen = Screen::open(browser.client.clone(), base_url).await?;
+        let timing: Timing = serde_json::from_value(screen.run(TIMING, vec![]).await?)?;
+        fcp.push(timing.fcp.context("no first-contentful-paint entry")?);
+        dcl.push(timing.dcl);
+        load.push(timing.load);
+        files = timing.files;
+        browser.close().await?;
+    }
+    let table = sizes(&files).await?;
+    Ok(format!(
+        "{table}\nNavigation → first contentful paint, {COLD_LOADS} cold loads (fresh profile each): {}  \n\
+         DOMContentLoaded: {}; load event: {}\n",
+        Summary::of(&fcp).line("ms"),
+        Summary::of(&dcl).line("ms"),
+        Summary::of(&load).line("ms"),
+    ))
+}
+
+/// One row per fetched file, then the total.
+async fn sizes(urls: &[String]) -> Result<String> {
+    let http = reqwest::Client::new();
+    let mut rows = String::from(
+        "| file | raw (as served) | gzip -9 | brotli q11 |\n| --- | ---: | ---: | ---: |\n",
+    );
+    let mut total = [0usize; 3];
+    for url in urls {
+        let body = http.get(url).send().await?.bytes().await?;
+        let row = [body.len(), gzip(&body)?, brotli(&body)?];
+        let name = url
+            .rsplit('/')
+            .next()
+            .filter(|n| !n.is_empty())
+            .unwrap_or("index.html");
+        rows.push_str(&format!(
+            "| {name} | {} | {} | {} |\n",
+            row[0], row[1], row[2]
+        ));
+        for (t, r) in total.iter_mut().zip(row) {
+            *t += r;
+        }
+    }
+    rows.push_str(&format!(
+        "| **total** | **{}** | **{}** | **{}** |\n",
+        total[0], total[1], total[2]
+    ));
+    Ok(rows)
+}
+
+fn gzip(bytes: &[u8]) -> Result<usize> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len())
+}
+
+fn brotli(bytes: &[u8]) -> Result<usize> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out.len())
+}

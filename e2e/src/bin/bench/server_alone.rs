@@ -1,0 +1,110 @@
+//! The server without a browser: purchases per second through the HTTP API on
+//! the simulator, and how many `/api/events` subscribers it holds while a new
+//! one still gets its snapshot quickly (p99 < 50 ms).
+
+use crate::stats::Summary;
+use anyhow::{bail, Result};
+use futures_util::future::join_all;
+use std::time::{Duration, Instant};
+use vendscreen_e2e::sse::EventReader;
+use vendscreen_e2e::wire::{Session, SessionState};
+use vendscreen_e2e::Api;
+
+pub const PURCHASES: usize = 300;
+const STEPS: [usize; 6] = [250, 500, 1_000, 2_000, 3_000, 4_000];
+const PROBES: usize = 200;
+const GOAL_MS: f64 = 50.0;
+
+/// Create → approve → completed, one after another, as fast as it goes.
+pub async fn purchases_per_second(api: &Api) -> Result<String> {
+    let mut events = EventReader::open(&reqwest::Client::new(), api.base_url()).await?;
+    let started = Instant::now();
+    let mut latency = Vec::new();
+    for _ in 0..PURCHASES {
+        let t0 = Instant::now();
+        let session = api.buy("cola").await?;
+        api.approve(&session.reference).await?;
+        wait_until_completed(&mut events, &session.reference).await?;
+        latency.push(t0.elapsed().as_secs_f64() * 1000.0);
+    }
+    let rate = PURCHASES as f64 / started.elapsed().as_secs_f64();
+    Ok(format!(
+        "- {rate:.1} purchases per second, one at a time (create → approve in the simulator → webhook → vend (0 ms) → capture → `completed` on SSE)\n\
+         - one purchase: {}\n",
+        Summary::of(&latency).line("ms")
+    ))
+}
+
+async fn wait_until_completed(events: &mut EventReader, reference: &str) -> Result<()> {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), events.next()).await??;
+        if event.name != "session" {
+            continue;
+        }
+        let session: Session = serde_json::from_str(&event.data)?;
+        if session.reference == reference && session.state.is_final() {
+            if session.state != SessionState::Completed {
+                bail!("purchase {reference} ended {:?}", session.state);
+            }
+            return Ok(());
+        }
+    }
+}
+
+/// Holds ever more subscribers; at each step times fresh connections.
+pub async fn subscribers(base_url: &str) -> Result<String> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
+    let mut held: Vec<EventReader> = Vec::new();
+    let mut rows = String::from("| held subscribers | connecting them: snapshot p50 / p99 | a new subscriber's snapshot p50 / p99 / max | p99 < 50 ms |\n| ---: | --- | --- | :---: |\n");
+    let mut best = 0;
+    for step in STEPS {
+        let mut opening = Vec::new();
+        while held.len() < step {
+            let batch = (step - held.len()).min(200);
+            for result in join_all((0..batch).map(|_| timed_snapshot(&http, base_url))).await {
+                let (reader, ms) = result?;
+                held.push(reader);
+                opening.push(ms);
+            }
+        }
+        let probes = probe(&http, base_url).await?;
+        let (o, p) = (Summary::of(&opening), Summary::of(&probes));
+        let ok = p.p99 < GOAL_MS;
+        if ok {
+            best = step;
+        }
+        rows.push_str(&format!(
+            "| {step} | {:.1} / {:.1} ms | {:.1} / {:.1} / {:.1} ms | {} |\n",
+            o.p50,
+            o.p99,
+            p.p50,
+            p.p99,
+            p.max,
+            if ok { "yes" } else { "no" }
+        ));
+    }
+    Ok(format!("{rows}\nHeld at p99 < {GOAL_MS} ms for a new subscriber's snapshot: **{best}** subscribers.\n"))
+}
+
+/// `PROBES` fresh connections, ten at a time, each closed after its snapshot.
+async fn probe(http: &reqwest::Client, base_url: &str) -> Result<Vec<f64>> {
+    let mut times = Vec::new();
+    for _ in 0..PROBES / 10 {
+        for result in join_all((0..10).map(|_| timed_snapshot(http, base_url))).await {
+            times.push(result?.1);
+        }
+    }
+    Ok(times)
+}
+
+async fn timed_snapshot(http: &reqwest::Client, base_url: &str) -> Result<(EventReader, f64)> {
+    let t0 = Instant::now();
+    let mut reader = EventReader::open(http, base_url).await?;
+    let first = tokio::time::timeout(Duration::from_secs(30), reader.next()).await??;
+    if first.name != "snapshot" {
+        bail!("first event was {}", first.name);
+    }
+    Ok((reader, t0.elapsed().as_secs_f64() * 1000.0))
+}
