@@ -46,18 +46,28 @@ const done = arguments[arguments.length - 1];
 })();
 "#;
 
-#[derive(Debug, Deserialize)]
-struct Memory {
-    heap: u64,
-    wasm: u64,
-    nodes: u64,
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Memory {
+    pub heap: u64,
+    pub wasm: u64,
+    pub nodes: u64,
 }
 
-/// Markdown: a row every `BATCH` purchases.
-pub async fn measure(screen: &Screen) -> Result<(String, Vec<f64>)> {
+/// The section, the memory at start and end, and every touch → QR time.
+pub struct Endurance {
+    pub markdown: String,
+    pub start: Memory,
+    pub end: Memory,
+    pub touch_to_qr: Vec<f64>,
+}
+
+/// A row every `BATCH` purchases.
+pub async fn measure(screen: &Screen) -> Result<Endurance> {
     let mut rows = String::from("| purchases | JS heap (after GC) | wasm memory | DOM nodes |\n| ---: | ---: | ---: | ---: |\n");
     let mut touch_to_qr = Vec::new();
-    rows.push_str(&row(0, &memory(screen).await?));
+    let start = memory(screen).await?;
+    let mut end = start;
+    rows.push_str(&row(0, &start));
     for done in (BATCH..=PURCHASES).step_by(BATCH) {
         let answer = screen
             .client
@@ -70,9 +80,16 @@ pub async fn measure(screen: &Screen) -> Result<(String, Vec<f64>)> {
             other => bail!("after {} purchases: {other}", done - BATCH),
         }
         screen.wait_for_screen("idle").await?;
-        rows.push_str(&row(done, &memory(screen).await?));
+        end = memory(screen).await?;
+        eprintln!("[bench]   {done} purchases: {end:?}");
+        rows.push_str(&row(done, &end));
     }
-    Ok((rows, touch_to_qr))
+    Ok(Endurance {
+        markdown: rows,
+        start,
+        end,
+        touch_to_qr,
+    })
 }
 
 async fn memory(screen: &Screen) -> Result<Memory> {

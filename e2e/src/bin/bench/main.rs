@@ -4,6 +4,7 @@
 
 mod endurance;
 mod first_load;
+mod goals;
 mod in_page;
 mod machine;
 mod server_alone;
@@ -14,6 +15,7 @@ use std::time::Instant;
 use vendscreen_e2e::{server, Api, Browser, Screen, Server, ServerOptions};
 
 const COMMAND: &str = "scripts/bench";
+const METHOD: &str = include_str!("method.md");
 
 /// Quick endings and vends, so loops measure the screen, not the waiting.
 fn bench_options() -> ServerOptions {
@@ -28,48 +30,48 @@ fn bench_options() -> ServerOptions {
 async fn main() -> Result<()> {
     server::require_dist()?;
     let started = Instant::now();
-    let mut report = format!("# Benchmarks\n\n{}\n", machine::describe(COMMAND));
     let server = Server::start(bench_options()).await?;
     let base = server.base_url();
 
     step("first load");
-    report += &format!("## First load\n\n{}\n", first_load::measure(&base).await?);
-
+    let first_load = first_load::measure(&base).await?;
     step("touch → QR and approval → screen");
     let browser =
         Browser::launch(&["--enable-precise-memory-info", "--js-flags=--expose-gc"]).await?;
     let screen = Screen::open(browser.client.clone(), &base).await?;
-    report += &format!(
-        "## In the page ({} purchases)\n\n{}\n",
-        in_page::PURCHASES,
-        in_page::measure(&screen).await?
-    );
-
+    let in_page = in_page::measure(&screen).await?;
     step("1,000 purchases in one page");
-    let (rows, touch) = endurance::measure(&screen).await?;
-    report += &format!(
-        "## {} purchases in one page, no reload\n\n{rows}\ntouch → QR in the DOM over these: {}\n\n",
-        endurance::PURCHASES,
-        stats::Summary::of(&touch).line("ms")
-    );
+    let endurance = endurance::measure(&screen).await?;
     browser.close().await?;
     drop(server);
 
     step("server alone");
     let server = Server::start(bench_options()).await?;
-    let api = Api::new(server.base_url());
-    report += &format!(
-        "## Server alone\n\n{}\n",
-        server_alone::purchases_per_second(&api).await?
-    );
-    report += &format!(
-        "### Concurrent `/api/events` subscribers\n\n{}\n",
-        server_alone::subscribers(&server.base_url()).await?
-    );
+    let rate = server_alone::purchases_per_second(&Api::new(server.base_url())).await?;
+    let (subscribers_md, subscribers) = server_alone::subscribers(&server.base_url()).await?;
 
-    report += &format!("_Took {:.0} s._\n", started.elapsed().as_secs_f64());
+    let figures = goals::Figures {
+        first_load: &first_load,
+        in_page: &in_page,
+        endurance: &endurance,
+        subscribers,
+    };
+    let report = [
+        format!("# Benchmarks\n\n{}\n", machine::describe(COMMAND)),
+        format!("## Against the goals of issue 6\n\n{}\n", goals::table(&figures)),
+        format!("## First load\n\n{}\n", first_load.markdown),
+        format!("## In the page ({} purchases)\n\n{}\n", in_page::PURCHASES, in_page.markdown),
+        format!(
+            "## {} purchases in one page, no reload\n\n{}\ntouch → QR in the DOM over these: {}\n\n",
+            endurance::PURCHASES,
+            endurance.markdown,
+            stats::Summary::of(&endurance.touch_to_qr).line("ms")
+        ),
+        format!("## Server alone\n\n{rate}\n### Concurrent `/api/events` subscribers\n\n{subscribers_md}\n"),
+        format!("{METHOD}\n_The run took {:.0} s._\n", started.elapsed().as_secs_f64()),
+    ];
     let path = vendscreen_e2e::workspace_root().join("BENCHMARKS.md");
-    std::fs::write(&path, report)?;
+    std::fs::write(&path, report.concat())?;
     step(&format!("wrote {}", path.display()));
     Ok(())
 }

@@ -52,7 +52,8 @@ async fn wait_until_completed(events: &mut EventReader, reference: &str) -> Resu
 }
 
 /// Holds ever more subscribers; at each step times fresh connections.
-pub async fn subscribers(base_url: &str) -> Result<String> {
+/// Returns the section and the most held with p99 under the goal.
+pub async fn subscribers(base_url: &str) -> Result<(String, usize)> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()?;
@@ -85,7 +86,10 @@ pub async fn subscribers(base_url: &str) -> Result<String> {
             if ok { "yes" } else { "no" }
         ));
     }
-    Ok(format!("{rows}\nHeld at p99 < {GOAL_MS} ms for a new subscriber's snapshot: **{best}** subscribers.\n"))
+    let summary = format!(
+        "Held at p99 < {GOAL_MS} ms for a new subscriber's snapshot: **{best}** subscribers."
+    );
+    Ok((format!("{rows}\n{summary}\n"), best))
 }
 
 /// `PROBES` fresh connections, ten at a time, each closed after its snapshot.
