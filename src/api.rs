@@ -4,7 +4,8 @@
 
 use crate::screen::Notice;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 use vendscreen_protocol as wire;
 use wasm_bindgen::{JsCast, JsValue};
@@ -31,8 +32,14 @@ pub fn use_catalog() -> CatalogHandle {
     }
 }
 
+/// `spawn_local` for every task of the display: boxing makes all of them one
+/// future type, so the executor glue is compiled once instead of per task.
+pub fn spawn(task: impl Future<Output = ()> + 'static) {
+    leptos::task::spawn_local(Box::pin(task) as Pin<Box<dyn Future<Output = ()>>>);
+}
+
 fn load(into: RwSignal<Option<wire::Catalog>>, attempt: u32) {
-    spawn_local(async move {
+    spawn(async move {
         match catalog().await {
             Ok(c) => {
                 into.try_set(Some(c));
@@ -119,7 +126,10 @@ async fn call(method: &str, url: &str, json: Option<String>) -> Result<String, A
         Ok(text)
     } else {
         // problem+json when the server sent it; a proxy's HTML error page is fine too.
-        Err(ApiError::Status(resp.status(), crate::decode::problem(&text)))
+        Err(ApiError::Status(
+            resp.status(),
+            crate::decode::problem(&text),
+        ))
     }
 }
 

@@ -1,16 +1,15 @@
 //! `<App/>`: owns the display's state, wires the stream and the API to it,
 //! and picks the screen through a `Memo` so ticks never re-render a screen.
 
-use crate::api::{self, use_catalog};
+use crate::api::{self, spawn, use_catalog};
 use crate::clock::use_server_now;
 use crate::components::{Announcer, ConnectionBanner, LanguageChips};
 use crate::connection::Timings;
 use crate::events::use_machine_events;
-use crate::screen::{idle_deadline, Event, Screen, State};
+use crate::screen::{idle_deadline, Event, Notice, Screen, State};
 use crate::screens::*;
 use crate::sound::{play, Tone};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use vendscreen_protocol::{Locale, SessionState};
 
 /// The whole display.
@@ -21,29 +20,33 @@ pub fn App() -> impl IntoView {
     let events = use_machine_events("/api/events", Timings::default(), dispatch);
     let now = use_server_now(events.clock);
     let cat = use_catalog();
-    let default_locale = Memo::new(move |_| {
-        cat.catalog
-            .with(|c| c.as_ref().map_or(Locale::Nb, |c| c.machine.locale))
-    });
+    // Few memos on purpose: each distinct one costs ~1 KB of wasm. Only the
+    // screen choice and the session need deduplication; the rest is derived.
     let locale = RwSignal::new(Locale::Nb);
     let screen = Memo::new(move |_| state.with(State::screen));
     let session = Memo::new(move |_| state.with(|s| s.live_session().cloned()));
-    let idle_due = Memo::new(move |_| {
-        let s = session.get().filter(|s| s.state.is_final())?;
-        (now.get()? >= idle_deadline(&s)?).then_some(s.reference)
+    Effect::new(move |_| {
+        let due = session.with(|s| {
+            let s = s.as_ref().filter(|s| s.state.is_final())?;
+            (now.get()? >= idle_deadline(s)?).then(|| s.reference.clone())
+        });
+        if let Some(reference) = due {
+            dispatch(Event::IdleDue(reference));
+        }
     });
-    Effect::new(move |_| idle_due.get().map(|r| dispatch(Event::IdleDue(r))));
     Effect::new(move |prev: Option<Screen>| on_screen_change(prev, screen.get(), cat.refresh));
     // Back on the catalog (and whenever the machine's default changes), speak its language.
     Effect::new(move |_| {
-        let default = default_locale.get();
+        let default = cat
+            .catalog
+            .with(|c| c.as_ref().map_or(Locale::Nb, |c| c.machine.locale));
         if matches!(screen.get(), Screen::Idle | Screen::Connecting) {
             locale.set(default);
         }
     });
     let on_pick = Callback::new(move |id: String| {
         dispatch(Event::CreateStarted);
-        spawn_local(async move {
+        spawn(async move {
             dispatch(match api::create_session(id).await {
                 Ok(s) => Event::Session(s),
                 Err(e) => Event::CreateFailed(e.notice()),
@@ -56,23 +59,24 @@ pub fn App() -> impl IntoView {
             return;
         };
         dispatch(Event::CancelRequested(reference.clone()));
-        spawn_local(async move {
+        spawn(async move {
             if api::cancel_session(reference.clone()).await.is_err() {
                 dispatch(Event::CancelFailed(reference));
             }
         });
     });
-    let notice = Memo::new(move |_| state.with(|s| s.notice));
-    Effect::new(move |_| {
-        notice.get().map(|_| {
-            set_timeout(
-                move || dispatch(Event::NoticeDone),
-                std::time::Duration::from_secs(6),
-            )
-        })
+    let notice = Signal::derive(move || state.with(|s| s.notice));
+    // A notice stays six seconds; scheduled once per new notice.
+    Effect::new(move |prev: Option<Option<Notice>>| {
+        let current = notice.get();
+        if current.is_some() && prev != Some(current) {
+            let done = move || dispatch(Event::NoticeDone);
+            set_timeout(done, std::time::Duration::from_secs(6));
+        }
+        current
     });
-    let cancelling = Memo::new(move |_| state.with(State::cancelling));
-    let announcement = Memo::new(move |_| announce(screen.get(), locale.get()));
+    let cancelling = Signal::derive(move || state.with(State::cancelling));
+    let announcement = Signal::derive(move || announce(screen.get(), locale.get()));
     let view_screen = move || {
         match screen.get() {
         Screen::Connecting => view! { <ConnectingScreen locale=locale /> }.into_any(),

@@ -19,7 +19,11 @@ pub fn snapshot(text: &str) -> Option<wire::Snapshot> {
         None | Some(Value::Null) => None,
         Some(s) => Some(session_of(s)?),
     };
-    Some(wire::Snapshot { machine: machine_of(v.get("machine")?)?, session, server_time: string(&v, "serverTime")? })
+    Some(wire::Snapshot {
+        machine: machine_of(v.get("machine")?)?,
+        session,
+        server_time: string(&v, "serverTime")?,
+    })
 }
 
 /// A `machine` event.
@@ -37,12 +41,19 @@ pub fn catalog(text: &str) -> Option<wire::Catalog> {
         locale: locale(m.get("locale")?.str()?)?,
         currency: currency(m.get("currency")?.str()?)?,
     };
-    let Value::Arr(items) = v.get("products")? else { return None };
+    let Value::Arr(items) = v.get("products")? else {
+        return None;
+    };
     let products = items
         .iter()
         .map(|p| {
             let (id, name) = (string(p, "id")?, string(p, "name")?);
-            Some(wire::Product { id, name, price: money(p.get("price")?)?, available: p.get("available")?.bool()? })
+            Some(wire::Product {
+                id,
+                name,
+                price: money(p.get("price")?)?,
+                available: p.get("available")?.bool()?,
+            })
         })
         .collect::<Option<_>>()?;
     Some(wire::Catalog { machine, products })
@@ -64,7 +75,10 @@ fn session_of(v: &Value) -> Option<wire::Session> {
     let p = v.get("product")?;
     Some(wire::Session {
         reference: string(v, "reference")?,
-        product: wire::ProductRef { id: string(p, "id")?, name: string(p, "name")? },
+        product: wire::ProductRef {
+            id: string(p, "id")?,
+            name: string(p, "name")?,
+        },
         amount: money(v.get("amount")?)?,
         qr_url: opt_string(v, "qrUrl")?,
         qr_image: opt_string(v, "qrImage")?,
@@ -86,7 +100,10 @@ fn machine_of(v: &Value) -> Option<wire::MachineStatus> {
 }
 
 fn money(v: &Value) -> Option<wire::Money> {
-    Some(wire::Money::new(v.get("value")?.int()?, currency(v.get("currency")?.str()?)?))
+    Some(wire::Money::new(
+        v.get("value")?.int()?,
+        currency(v.get("currency")?.str()?)?,
+    ))
 }
 
 fn string(v: &Value, key: &str) -> Option<String> {
@@ -100,7 +117,9 @@ fn opt<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
 
 /// Outer `None`: malformed; inner: absent.
 fn opt_string(v: &Value, key: &str) -> Option<Option<String>> {
-    opt(v, key).map(|x| x.str().map(str::to_owned)).map_or(Some(None), |s| s.map(Some))
+    opt(v, key)
+        .map(|x| x.str().map(str::to_owned))
+        .map_or(Some(None), |s| s.map(Some))
 }
 
 /// An optional string enum: outer `None` when present but not a string.
@@ -112,7 +131,9 @@ fn opt_enum<T>(v: &Value, key: &str, of: fn(&str) -> T) -> Option<Option<T>> {
 }
 
 fn currency(s: &str) -> Option<Currency> {
-    [Currency::Nok, Currency::Dkk, Currency::Eur].into_iter().find(|c| c.code() == s)
+    [Currency::Nok, Currency::Dkk, Currency::Eur]
+        .into_iter()
+        .find(|c| c.code() == s)
 }
 
 fn locale(s: &str) -> Option<Locale> {
@@ -121,8 +142,30 @@ fn locale(s: &str) -> Option<Locale> {
 
 fn state(s: &str) -> Option<SessionState> {
     use SessionState::*;
-    let all = [Creating, AwaitingPayment, Authorized, Dispensing, Completed, VendFailed, Cancelled, Rejected, Expired, Failed];
-    let names = ["creating", "awaitingPayment", "authorized", "dispensing", "completed", "vendFailed", "cancelled", "rejected", "expired", "failed"];
+    let all = [
+        Creating,
+        AwaitingPayment,
+        Authorized,
+        Dispensing,
+        Completed,
+        VendFailed,
+        Cancelled,
+        Rejected,
+        Expired,
+        Failed,
+    ];
+    let names = [
+        "creating",
+        "awaitingPayment",
+        "authorized",
+        "dispensing",
+        "completed",
+        "vendFailed",
+        "cancelled",
+        "rejected",
+        "expired",
+        "failed",
+    ];
     names.iter().position(|n| *n == s).map(|i| all[i])
 }
 

@@ -5,7 +5,10 @@ use super::*;
 use std::fs;
 
 fn golden(name: &str) -> String {
-    let path = format!("{}/protocol/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/protocol/tests/golden/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -17,11 +20,21 @@ fn every_golden_file_decodes_as_serde_does() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         let text = golden(&name);
         match name.as_str() {
-            n if n.starts_with("session") => assert_eq!(session(&text), serde_json::from_str(&text).ok(), "{n}"),
-            n if n.starts_with("snapshot") => assert_eq!(snapshot(&text), serde_json::from_str(&text).ok(), "{n}"),
-            n if n.starts_with("machine") => assert_eq!(machine(&text), serde_json::from_str(&text).ok(), "{n}"),
-            n if n.starts_with("catalog") => assert_eq!(catalog(&text), serde_json::from_str(&text).ok(), "{n}"),
-            n if n.starts_with("problem") => assert_eq!(problem(&text), serde_json::from_str(&text).ok(), "{n}"),
+            n if n.starts_with("session") => {
+                assert_eq!(session(&text), serde_json::from_str(&text).ok(), "{n}")
+            }
+            n if n.starts_with("snapshot") => {
+                assert_eq!(snapshot(&text), serde_json::from_str(&text).ok(), "{n}")
+            }
+            n if n.starts_with("machine") => {
+                assert_eq!(machine(&text), serde_json::from_str(&text).ok(), "{n}")
+            }
+            n if n.starts_with("catalog") => {
+                assert_eq!(catalog(&text), serde_json::from_str(&text).ok(), "{n}")
+            }
+            n if n.starts_with("problem") => {
+                assert_eq!(problem(&text), serde_json::from_str(&text).ok(), "{n}")
+            }
             // Sent by the display or read by others: not decoded here.
             _ => continue,
         }
@@ -50,7 +63,9 @@ fn malformed_input_is_refused_like_serde() {
     let base = golden("session_awaiting.json");
     let broken = [
         base.replace("\"awaitingPayment\"", "\"teleporting\""),
-        base.replace("\"NOK\"", "\"SEK\"").replace("\"DKK\"", "\"SEK\"").replace("\"EUR\"", "\"SEK\""),
+        base.replace("\"NOK\"", "\"SEK\"")
+            .replace("\"DKK\"", "\"SEK\"")
+            .replace("\"EUR\"", "\"SEK\""),
         base.replace("\"reference\"", "\"ref\""),
         "{}".to_owned(),
         "[]".to_owned(),

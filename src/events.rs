@@ -148,12 +148,15 @@ fn heard(
 /// The screen event in an SSE message, and the server time it carries.
 pub fn parse(name: &str, data: &str) -> Option<(Option<Event>, String)> {
     match name {
-        wire::event_names::SNAPSHOT => crate::decode::snapshot(data)
-            .map(|s| (s.server_time.clone(), Event::Snapshot(s))),
-        wire::event_names::SESSION => crate::decode::session(data)
-            .map(|s| (s.server_time.clone(), Event::Session(s))),
-        wire::event_names::MACHINE => crate::decode::machine(data)
-            .map(|m| (m.server_time.clone(), Event::Machine(m))),
+        wire::event_names::SNAPSHOT => {
+            crate::decode::snapshot(data).map(|s| (s.server_time.clone(), Event::Snapshot(s)))
+        }
+        wire::event_names::SESSION => {
+            crate::decode::session(data).map(|s| (s.server_time.clone(), Event::Session(s)))
+        }
+        wire::event_names::MACHINE => {
+            crate::decode::machine(data).map(|m| (m.server_time.clone(), Event::Machine(m)))
+        }
         // Accept the time bare or as a JSON string.
         _ => return Some((None, data.trim().trim_matches('"').to_owned())),
     }

@@ -11,7 +11,11 @@
 pub enum Value {
     Null,
     Bool(bool),
-    Num(f64),
+    /// An integer. The wire has no fractions; parsing them into f64 would pull
+    /// the float tables (~5 KB) into the wasm.
+    Int(i64),
+    /// A number with a fraction or exponent: recognised, its value unused.
+    Frac,
     Str(String),
     Arr(Vec<Value>),
     Obj(Vec<(String, Value)>),
@@ -34,10 +38,10 @@ impl Value {
         }
     }
 
-    /// The integer, if this is a whole number.
+    /// The integer, if this is one.
     pub fn int(&self) -> Option<i64> {
         match self {
-            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.007e15 => Some(*n as i64),
+            Value::Int(n) => Some(*n),
             _ => None,
         }
     }
@@ -53,7 +57,10 @@ impl Value {
 
 /// Parses a whole JSON document; `None` when it is not valid JSON.
 pub fn parse(text: &str) -> Option<Value> {
-    let mut p = Parser { s: text.as_bytes(), i: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+    };
     let v = p.value(0)?;
     p.ws();
     (p.i == p.s.len()).then_some(v)
@@ -163,7 +170,11 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.i;
-            while self.s.get(self.i).is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20) {
+            while self
+                .s
+                .get(self.i)
+                .is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20)
+            {
                 self.i += 1;
             }
             out.push_str(std::str::from_utf8(&self.s[start..self.i]).ok()?);
@@ -210,11 +221,23 @@ impl Parser<'_> {
 
     fn number(&mut self) -> Option<Value> {
         let start = self.i;
-        while self.s.get(self.i).is_some_and(|b| b"+-.eE0123456789".contains(b)) {
+        while self
+            .s
+            .get(self.i)
+            .is_some_and(|b| b"+-.eE0123456789".contains(b))
+        {
             self.i += 1;
         }
         let text = std::str::from_utf8(&self.s[start..self.i]).ok()?;
-        text.parse::<f64>().ok().filter(|_| !text.is_empty()).map(Value::Num)
+        if let Ok(n) = text.parse::<i64>() {
+            return Some(Value::Int(n));
+        }
+        // A fraction must still look like a JSON number.
+        let digits = text.trim_start_matches('-');
+        let well_formed = digits.starts_with(|c: char| c.is_ascii_digit())
+            && text.ends_with(|c: char| c.is_ascii_digit())
+            && text.bytes().filter(|b| *b == b'.').count() <= 1;
+        well_formed.then_some(Value::Frac)
     }
 }
 
@@ -226,8 +249,20 @@ mod tests {
     fn reads_every_kind_of_value() {
         let v = parse(r#" {"a": [1, -2.5e1, true, false, null], "b": {"c": "x"}} "#).unwrap();
         let a = v.get("a").unwrap();
-        assert_eq!(*a, Value::Arr(vec![Value::Num(1.0), Value::Num(-25.0), Value::Bool(true), Value::Bool(false), Value::Null]));
-        assert_eq!(v.get("b").and_then(|b| b.get("c")).and_then(Value::str), Some("x"));
+        assert_eq!(
+            *a,
+            Value::Arr(vec![
+                Value::Int(1),
+                Value::Frac,
+                Value::Bool(true),
+                Value::Bool(false),
+                Value::Null
+            ])
+        );
+        assert_eq!(
+            v.get("b").and_then(|b| b.get("c")).and_then(Value::str),
+            Some("x")
+        );
     }
 
     #[test]
@@ -238,7 +273,16 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_json() {
-        for bad in ["", "{", "{\"a\" 1}", "[1,]", "\"open", "tru", "{} x", "\"\u{1}\""] {
+        for bad in [
+            "",
+            "{",
+            "{\"a\" 1}",
+            "[1,]",
+            "\"open",
+            "tru",
+            "{} x",
+            "\"\u{1}\"",
+        ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
         let deep = "[".repeat(100) + &"]".repeat(100);

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub fn Announcer(#[prop(into)] text: Signal<String>) -> impl IntoView {
     view! {
         <div class="sr-only" role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">
-            {move || text.get()}
+            {text}
         </div>
     }
 }

@@ -12,7 +12,7 @@ pub fn ConnectionBanner(
     #[prop(into)] link: Signal<Link>,
     #[prop(into)] locale: Signal<Locale>,
 ) -> impl IntoView {
-    let down = Memo::new(move |_| matches!(link.get(), Link::Stale | Link::Lost));
+    let down = Signal::derive(move || matches!(link.get(), Link::Stale | Link::Lost));
     view! {
         <Show when=move || down.get()>
             <div class="banner" role="alert" data-testid="connection-banner">

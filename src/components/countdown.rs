@@ -24,24 +24,27 @@ pub fn Countdown(
     #[prop(into)] locale: Signal<Locale>,
 ) -> impl IntoView {
     let secs = left(deadline, now);
-    let urgency = Memo::new(move |_| secs.get().map_or(Urgency::Calm, Urgency::of));
+    let urgency = move || secs.get().map_or(Urgency::Calm, Urgency::of);
     let text = Memo::new(move |_| match secs.get() {
         Some(0) => t(locale.get()).checking.to_owned(),
         Some(s) => mmss(s),
         None => "--:--".to_owned(),
     });
     let (class, icon) = (
-        move || match urgency.get() {
+        move || match urgency() {
             Urgency::Calm => "countdown calm",
             Urgency::Urgent => "countdown urgent",
             Urgency::Checking => "countdown checking",
         },
         // Never colour alone: the icon changes with the urgency too.
-        move || match urgency.get() {
-            Urgency::Calm => "⏱",
-            Urgency::Urgent => "⚠",
-            Urgency::Checking => "⟳",
-        },
+        Signal::derive(move || {
+            match urgency() {
+                Urgency::Calm => "⏱",
+                Urgency::Urgent => "⚠",
+                Urgency::Checking => "⟳",
+            }
+            .to_owned()
+        }),
     );
     view! {
         <p class=class data-testid="countdown-box">

@@ -17,12 +17,20 @@ pub struct Line {
 impl Line {
     /// A line with a class and no test id.
     pub fn new(class: &'static str, text: Signal<String>) -> Self {
-        Line { class, testid: None, text }
+        Line {
+            class,
+            testid: None,
+            text,
+        }
     }
 
     /// A line tests can find by `testid`.
     pub fn tested(class: &'static str, testid: &'static str, text: Signal<String>) -> Self {
-        Line { class, testid: Some(testid), text }
+        Line {
+            class,
+            testid: Some(testid),
+            text,
+        }
     }
 }
 
@@ -41,7 +49,11 @@ pub fn Message(
         .into_iter()
         .map(|l| view! { <p class=l.class data-testid=l.testid>{l.text}</p> })
         .collect_view();
-    let icon_class = if icon.is_empty() { "spinner" } else { "icon big" };
+    let icon_class = if icon.is_empty() {
+        "spinner"
+    } else {
+        "icon big"
+    };
     view! {
         <main class=format!("screen {tone}") data-testid=testid>
             <p class=icon_class aria-hidden="true">{icon}</p>

@@ -18,15 +18,16 @@ pub fn IdleScreen(
     /// Called with the product id the customer touched.
     on_pick: Callback<String>,
 ) -> impl IntoView {
-    let notice_text = move || {
+    let notice_text = Signal::derive(move || {
         let s = t(locale.get());
-        notice.get().map(|n| match n {
+        let text = notice.get().map(|n| match n {
             Notice::Busy => s.notice_busy,
             Notice::Unavailable => s.notice_unavailable,
             Notice::NotForSale => s.notice_not_for_sale,
             Notice::CancelFailed => s.notice_cancel_failed,
-        })
-    };
+        });
+        text.unwrap_or_default().to_owned()
+    });
     let tiles = move || {
         let products = catalog.with(|c| c.as_ref().map(|c| c.products.clone()).unwrap_or_default());
         products
@@ -66,7 +67,7 @@ fn tile(p: wire::Product, locale: Signal<Locale>, on_pick: Callback<String>) -> 
                 on:click=move |_| on_pick.run(id.clone())
             >
                 <span class="name">{p.name}</span>
-                <span class="price">{move || money::format(price, locale.get())}</span>
+                <span class="price">{Signal::derive(move || money::format(price, locale.get()))}</span>
                 {(!p.available)
                     .then(|| {
                         view! {

@@ -25,5 +25,11 @@ use leptos::prelude::*;
 
 /// The product's name in the session, or nothing before there is one.
 pub(crate) fn product_name(session: Signal<Option<wire::Session>>) -> Signal<String> {
-    Signal::derive(move || session.with(|s| s.as_ref().map(|s| s.product.name.clone()).unwrap_or_default()))
+    Signal::derive(move || {
+        session.with(|s| {
+            s.as_ref()
+                .map(|s| s.product.name.clone())
+                .unwrap_or_default()
+        })
+    })
 }

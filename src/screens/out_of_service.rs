@@ -12,6 +12,9 @@ pub fn OutOfServiceScreen(
     #[prop(into)] locale: Signal<Locale>,
 ) -> impl IntoView {
     let why = Signal::derive(move || t(locale.get()).reason(reason.get()).to_owned());
-    let lines = vec![Line::new("reason", why), Line::new("money", tr(locale, |s| s.no_money_taken))];
+    let lines = vec![
+        Line::new("reason", why),
+        Line::new("money", tr(locale, |s| s.no_money_taken)),
+    ];
     view! { <Message testid="screen-out-of-service" tone="bad" icon="⛔" title=tr(locale, |s| s.out_of_service) lines=lines /> }
 }

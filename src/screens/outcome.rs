@@ -33,26 +33,43 @@ pub fn OutcomeScreen(
     let title = Signal::derive(move || {
         let s = t(locale.get());
         // A timeout cancels on the server; to the customer, time simply ran out.
-        let timed_out = state == SessionState::Cancelled && reason() == Some(EndReason::SessionTimeout);
-        (if timed_out { s.expired } else { s.ending(state) }).to_owned()
+        let timed_out =
+            state == SessionState::Cancelled && reason() == Some(EndReason::SessionTimeout);
+        (if timed_out {
+            s.expired
+        } else {
+            s.ending(state)
+        })
+        .to_owned()
     });
     let money_line = Signal::derive(move || {
         let (s, l) = (t(locale.get()), locale.get());
         match state {
-            SessionState::Completed => session.with(|x| x.as_ref().map(|x| s.paid_amount(&money::format(x.amount, l)))),
+            SessionState::Completed => session.with(|x| {
+                x.as_ref()
+                    .map(|x| s.paid_amount(&money::format(x.amount, l)))
+            }),
             SessionState::VendFailed => Some(s.not_charged_released.to_owned()),
             _ => Some(s.not_charged.to_owned()),
         }
         .unwrap_or_default()
     });
-    let deadline = Memo::new(move |_| session.with(|s| s.as_ref().and_then(idle_deadline)));
-    let secs = crate::components::countdown::left(deadline.into(), now);
-    let back = Memo::new(move |_| secs.get().map(|n| t(locale.get()).back_in_secs(n)).unwrap_or_default());
+    let deadline = Signal::derive(move || session.with(|s| s.as_ref().and_then(idle_deadline)));
+    let secs = crate::components::countdown::left(deadline, now);
+    let back = Memo::new(move |_| {
+        secs.get()
+            .map(|n| t(locale.get()).back_in_secs(n))
+            .unwrap_or_default()
+    });
     let mut lines = vec![Line::tested("money", "money-line", money_line)];
     if paid {
         lines.push(Line::new("take", tr(locale, |s| s.take_item)));
     }
     lines.push(Line::tested("back-to-start", "idle-countdown", back.into()));
-    let (tone, icon) = if paid { ("outcome good", "✓") } else { ("outcome bad", "✕") };
+    let (tone, icon) = if paid {
+        ("outcome good", "✓")
+    } else {
+        ("outcome bad", "✕")
+    };
     view! { <Message testid=testid(state) tone=tone icon=icon title=title lines=lines /> }
 }

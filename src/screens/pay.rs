@@ -22,16 +22,30 @@ pub fn PayScreen(
     cancelling: Signal<bool>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
-    let qr_url = Memo::new(move |_| session.with(|s| s.as_ref().and_then(|s| s.qr_url.clone())));
-    let qr_image =
-        Memo::new(move |_| session.with(|s| s.as_ref().and_then(|s| s.qr_image.clone())));
-    let deadline = Memo::new(move |_| {
-        session.with(|s| s.as_ref().and_then(|s| parse_rfc3339_ms(&s.expires_at)))
+    let qr_url = Signal::derive(move || session.with(|s| s.as_ref()?.qr_url.clone()));
+    let qr_image = Signal::derive(move || session.with(|s| s.as_ref()?.qr_image.clone()));
+    let deadline =
+        Signal::derive(move || session.with(|s| parse_rfc3339_ms(&s.as_ref()?.expires_at)));
+    // Texts are `Signal<String>`s, not closures: one shared render path (size).
+    let price = Signal::derive(move || {
+        session.with(|s| {
+            s.as_ref()
+                .map(|s| money::format(s.amount, locale.get()))
+                .unwrap_or_default()
+        })
     });
-    let price = move || session.with(|s| s.as_ref().map(|s| money::format(s.amount, locale.get())));
-    let lost = Memo::new(move |_| link.get() == Link::Lost);
+    let cancel_label = Signal::derive(move || {
+        let s = t(locale.get());
+        (if cancelling.get() {
+            s.cancelling
+        } else {
+            s.cancel
+        })
+        .to_owned()
+    });
+    let lost = Signal::derive(move || link.get() == Link::Lost);
     let timed_out =
-        Memo::new(move |_| matches!((deadline.get(), now.get()), (Some(d), Some(n)) if n >= d));
+        Signal::derive(move || matches!((deadline.get(), now.get()), (Some(d), Some(n)) if n >= d));
     view! {
         <main class="screen pay" data-testid="screen-pay">
             <section class="pay-info">
@@ -46,7 +60,7 @@ pub fn PayScreen(
                     aria-busy=move || cancelling.get().to_string()
                     on:click=move |_| on_cancel.run(())
                 >
-                    {move || if cancelling.get() { t(locale.get()).cancelling } else { t(locale.get()).cancel }}
+                    {cancel_label}
                 </button>
             </section>
             <section class="pay-qr" class:dimmed=move || lost.get() || timed_out.get()>
