@@ -65,6 +65,7 @@ pub struct Endurance {
 pub async fn measure(screen: &Screen) -> Result<Endurance> {
     let mut rows = String::from("| purchases | JS heap (after GC) | wasm memory | DOM nodes |\n| ---: | ---: | ---: | ---: |\n");
     let mut touch_to_qr = Vec::new();
+    screen.wait_for_screen("idle").await?;
     let start = memory(screen).await?;
     let mut end = start;
     rows.push_str(&row(0, &start));
