@@ -1,6 +1,7 @@
 //! `<ConnectionBanner/>`: over whatever is shown when the stream is stale;
 //! offline is a banner, never a blank screen.
 
+use crate::components::Alert;
 use crate::connection::Link;
 use crate::i18n::tr;
 use leptos::prelude::*;
@@ -13,12 +14,6 @@ pub fn ConnectionBanner(
     #[prop(into)] locale: Signal<Locale>,
 ) -> impl IntoView {
     let down = Signal::derive(move || matches!(link.get(), Link::Stale | Link::Lost));
-    view! {
-        <Show when=move || down.get()>
-            <div class="banner" role="alert" data-testid="connection-banner">
-                <span class="icon" aria-hidden="true">"⚠"</span>
-                <span>{tr(locale, |s| s.stale)}</span>
-            </div>
-        </Show>
-    }
+    let text = tr(locale, |s| s.stale);
+    view! { <Alert when=down class="banner" testid="connection-banner" icon="⚠ " text=text /> }
 }

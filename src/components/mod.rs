@@ -1,5 +1,6 @@
 //! Pieces the screens share. Each takes signals, never touches the network.
 
+pub mod alert;
 pub mod announcer;
 pub mod banner;
 pub mod countdown;
@@ -7,6 +8,7 @@ pub mod language_chips;
 pub mod message;
 pub mod payment_qr;
 
+pub use alert::Alert;
 pub use announcer::Announcer;
 pub use banner::ConnectionBanner;
 pub use countdown::Countdown;

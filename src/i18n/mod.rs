@@ -11,7 +11,8 @@ use leptos::prelude::*;
 use vendscreen_protocol as wire;
 use wire::{Locale, OutOfServiceReason, SessionState};
 
-/// All texts of one language. Templates carry `{amount}` or `{n}`.
+/// All texts of one language. Templates are (before, after) pairs around the
+/// value: no string searching at run time, which keeps `str::replace` out of the wasm.
 #[derive(Debug)]
 pub struct Strings {
     /// The language's own name, on its chip.
@@ -48,7 +49,7 @@ pub struct Strings {
     pub dispensing_body: &'static str,
     /// Completed screen: heading, "Paid {amount}", and what to do.
     pub completed: &'static str,
-    pub paid: &'static str,
+    pub paid: (&'static str, &'static str),
     pub take_item: &'static str,
     /// Headings of the endings.
     pub cancelled: &'static str,
@@ -60,7 +61,7 @@ pub struct Strings {
     pub not_charged: &'static str,
     pub not_charged_released: &'static str,
     /// "Back to start in {n} s".
-    pub back_in: &'static str,
+    pub back_in: (&'static str, &'static str),
     /// Out of service: heading, money sentence, reasons.
     pub out_of_service: &'static str,
     pub no_money_taken: &'static str,
@@ -100,12 +101,12 @@ pub fn tr(locale: Signal<Locale>, pick: fn(&Strings) -> &'static str) -> Signal<
 impl Strings {
     /// "Paid 35,00 kr".
     pub fn paid_amount(&self, amount: &str) -> String {
-        self.paid.replace("{amount}", amount)
+        format!("{}{amount}{}", self.paid.0, self.paid.1)
     }
 
     /// "Back to start in 7 s".
     pub fn back_in_secs(&self, secs: u64) -> String {
-        self.back_in.replace("{n}", &secs.to_string())
+        format!("{}{secs}{}", self.back_in.0, self.back_in.1)
     }
 
     /// The heading of a final state.

@@ -1,6 +1,7 @@
 //! The catalog: touch a product to buy it. Sold-out products stay visible,
 //! marked with an icon and a word, and cannot be touched.
 
+use crate::components::Alert;
 use crate::i18n::{t, tr};
 use crate::money;
 use crate::screen::Notice;
@@ -41,12 +42,13 @@ pub fn IdleScreen(
                 <h1>{tr(locale, |s| s.choose)}</h1>
                 <p class="sub">{tr(locale, |s| s.pay_with)}</p>
             </header>
-            <Show when=move || notice.get().is_some()>
-                <p class="notice" role="alert" data-testid="notice">
-                    <span class="icon" aria-hidden="true">"ⓘ"</span>
-                    {notice_text}
-                </p>
-            </Show>
+            <Alert
+                when=Signal::derive(move || notice.get().is_some())
+                class="notice"
+                testid="notice"
+                icon="ⓘ "
+                text=notice_text
+            />
             <ul class="grid" data-testid="catalog">{tiles}</ul>
         </main>
     }

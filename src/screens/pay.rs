@@ -2,7 +2,7 @@
 //! has been lost for long, or time is up, the QR is dimmed so nobody pays into
 //! a screen that cannot see the result.
 
-use crate::components::{Countdown, PaymentQr};
+use crate::components::{Alert, Countdown, PaymentQr};
 use crate::connection::Link;
 use crate::countdown::parse_rfc3339_ms;
 use crate::i18n::{t, tr};
@@ -66,12 +66,13 @@ pub fn PayScreen(
             <section class="pay-qr" class:dimmed=move || lost.get() || timed_out.get()>
                 <p class="scan">{tr(locale, |s| s.scan)}</p>
                 <PaymentQr qr_url=qr_url qr_image=qr_image label=tr(locale, |s| s.qr_alt) />
-                <Show when=move || lost.get()>
-                    <p class="qr-notice" role="alert" data-testid="qr-notice">
-                        <span class="icon" aria-hidden="true">"⚠ "</span>
-                        {tr(locale, |s| s.cannot_confirm)}
-                    </p>
-                </Show>
+                <Alert
+                    when=lost
+                    class="qr-notice"
+                    testid="qr-notice"
+                    icon="⚠ "
+                    text=tr(locale, |s| s.cannot_confirm)
+                />
             </section>
         </main>
     }
