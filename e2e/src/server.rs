@@ -242,9 +242,9 @@ pub fn require_dist() -> Result<()> {
     Ok(())
 }
 
-/// `target/debug/vendscreen-server`, or the one `VENDSCREEN_SERVER_BIN` names.
+/// `target/debug/vendscreen-server`, or the one `E2E_SERVER_BIN` names.
 fn binary_path() -> PathBuf {
-    std::env::var_os("VENDSCREEN_SERVER_BIN")
+    std::env::var_os("E2E_SERVER_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| crate::workspace_root().join("target/debug/vendscreen-server"))
 }
