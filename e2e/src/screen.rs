@@ -80,12 +80,15 @@ impl Screen {
 
     /// Waits until `screen-<name>` is shown.
     pub async fn wait_for_screen(&self, name: &str) -> Result<()> {
-        let what = format!(
-            "screen `{name}` (showing {:?})",
-            self.current_screen().await.ok().flatten()
-        );
+        self.wait_for_screen_within(name, SCREEN_TIMEOUT).await
+    }
+
+    /// The same, for changes the server deliberately makes late.
+    pub async fn wait_for_screen_within(&self, name: &str, timeout: Duration) -> Result<()> {
+        let shown = self.current_screen().await.ok().flatten();
+        let what = format!("screen `{name}` (showing {shown:?} when the wait began)");
         let css = format!("[data-testid=\"screen-{name}\"]");
-        wait::until(&what, SCREEN_TIMEOUT, async || {
+        wait::until(&what, timeout, async || {
             Ok(self.exists(&css).await?.then_some(()))
         })
         .await
