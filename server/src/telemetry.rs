@@ -1,4 +1,5 @@
-//! Tracing to stderr, filtered by `RUST_LOG` (default: info for our crates).
+//! Tracing to stderr (stdout stays free for a supervisor's use), filtered by
+//! `RUST_LOG` (default: info for our crates).
 
 pub fn init() {
     use tracing_subscriber::EnvFilter;

@@ -4,6 +4,7 @@
 
 use super::extract::ApiJson;
 use crate::dispenser::SimulatedDispenser;
+use crate::session::Engine;
 use axum::http::StatusCode;
 use axum::{extract::State, routing::post, Router};
 
@@ -14,14 +15,14 @@ struct Control {
     out_of_order: Option<bool>,
 }
 
-pub fn router(dispenser: SimulatedDispenser) -> Router {
+pub fn router(dispenser: SimulatedDispenser, engine: Engine) -> Router {
     Router::new()
         .route("/sim/dispenser", post(dispenser_control))
-        .with_state(dispenser)
+        .with_state((dispenser, engine))
 }
 
 async fn dispenser_control(
-    State(d): State<SimulatedDispenser>,
+    State((d, engine)): State<(SimulatedDispenser, Engine)>,
     ApiJson(c): ApiJson<Control>,
 ) -> StatusCode {
     if let Some(n) = c.fail_next {
@@ -29,6 +30,8 @@ async fn dispenser_control(
     }
     if let Some(out) = c.out_of_order {
         d.set_out_of_order(out);
+        // Tell the screens now, as a real machine controller's status would.
+        engine.check_health().await;
     }
     StatusCode::NO_CONTENT
 }

@@ -37,6 +37,10 @@ impl Engine {
                     return;
                 }
                 Ok(_) => interval = settings.poll_interval,
+                Err(e) if e.status() == Some(404) => {
+                    self.offer(reference, Event::PaymentMissing).await;
+                    return;
+                }
                 Err(EpaymentError::Api { status: 429, .. }) => {
                     interval = (interval * 2).min(Duration::from_secs(20))
                 }
@@ -65,6 +69,12 @@ impl Engine {
             Ok(p) => {
                 self.offer(reference, Event::Provider(p.state)).await;
                 Some(p.state)
+            }
+            Err(e) if e.status() == Some(404) => {
+                // Nothing to pay and nothing to release: end it, never wait on it.
+                tracing::warn!(%reference, "the payment service does not know this payment");
+                self.offer(reference, Event::PaymentMissing).await;
+                None
             }
             Err(e) => {
                 tracing::warn!(%reference, error = %e, "could not read payment");

@@ -112,6 +112,8 @@ pub enum Event {
     Captured,
     /// The reservation was released after a failed vend.
     Released,
+    /// The provider has no such payment (e.g. the demo simulator restarted).
+    PaymentMissing,
 }
 
 /// The part of a session the state machine decides over.
@@ -161,6 +163,9 @@ impl Status {
         match (self.phase, event) {
             (Creating, Event::Created) => self.to(AwaitingPayment),
             (Creating, Event::CreateFailed(r)) => self.end(Failed, *r),
+            (Creating | AwaitingPayment, Event::PaymentMissing) => {
+                self.end(Failed, EndReason::Interrupted)
+            }
             (Creating | AwaitingPayment, Event::Provider(P::Authorized)) => {
                 Transition::To(Status {
                     phase: Authorized,

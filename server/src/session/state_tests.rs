@@ -20,6 +20,7 @@ fn events() -> Vec<Event> {
         Event::VendFailed(EndReason::VendFailed),
         Event::Captured,
         Event::Released,
+        Event::PaymentMissing,
     ]
 }
 
@@ -29,6 +30,7 @@ fn expected(phase: Phase, event: &Event) -> Option<Phase> {
     Some(match (phase, event) {
         (Creating, Event::Created) => AwaitingPayment,
         (Creating, Event::CreateFailed(_)) => Failed,
+        (Creating | AwaitingPayment, Event::PaymentMissing) => Failed,
         (Creating | AwaitingPayment, Event::Provider(P::Authorized)) => Authorized,
         (Creating | AwaitingPayment, Event::Provider(P::Aborted)) => Rejected,
         (Creating | AwaitingPayment, Event::Provider(P::Expired)) => Expired,

@@ -146,3 +146,35 @@ async fn the_display_is_served_at_the_root() {
     let page = app.get("/").await.text().await.unwrap();
     assert!(page.contains("vendscreen"));
 }
+
+#[tokio::test]
+async fn a_missing_file_is_404_not_the_page_and_the_page_is_compressed() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/favicon.ico").await.status(), 404);
+    let resp = app
+        .http
+        .get(app.url("/"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-encoding"], "br");
+}
+
+#[tokio::test]
+async fn a_machine_going_out_of_order_is_announced_on_the_stream_at_once() {
+    let app = spawn_app().await;
+    let mut events = app.events().await;
+    let (name, snapshot) = events.next().await;
+    assert_eq!(
+        (name.as_str(), &snapshot["machine"]["inService"]),
+        ("snapshot", &json!(true))
+    );
+    app.post_json("/sim/dispenser", json!({ "outOfOrder": true }))
+        .await;
+    let (name, status) = events.next().await;
+    assert_eq!(name, "machine");
+    assert_eq!(status["inService"], false);
+    assert_eq!(status["reason"], "dispenserNotReady");
+}

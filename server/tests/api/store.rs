@@ -18,3 +18,17 @@ async fn a_completed_session_is_still_there_after_a_restart() {
         "references are never reused"
     );
 }
+
+#[tokio::test]
+async fn a_payment_the_restarted_demo_simulator_forgot_ends_failed_not_stuck() {
+    let app = spawn_app().await;
+    let session = app.buy("cola").await;
+    // The in-process simulator keeps payments in memory: a restart forgets them.
+    let again = spawn_in(app.dir, &[]).await;
+    let ended = again.wait_for(&session.reference, S::Failed).await;
+    assert_eq!(
+        ended.reason,
+        Some(vendscreen_protocol::EndReason::Interrupted)
+    );
+    again.buy("water").await;
+}
