@@ -12,11 +12,26 @@ use crate::sound::{play, Tone};
 use leptos::prelude::*;
 use vendscreen_protocol::{Locale, SessionState};
 
+/// What the App's one effect saw last time, to act on changes only.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Seen {
+    screen: Screen,
+    notice: Option<Notice>,
+    default_locale: Locale,
+}
+
+/// Applies `event` to the state. Not inlined: it is called from a dozen
+/// places, and a copy of `State::apply` at each would cost kilobytes of wasm.
+#[inline(never)]
+fn dispatch(state: RwSignal<State>, event: Event) {
+    state.update(|s| *s = std::mem::take(s).apply(event));
+}
+
 /// The whole display.
 #[component]
 pub fn App() -> impl IntoView {
     let state = RwSignal::new(State::default());
-    let dispatch = move |e: Event| state.update(|s| *s = std::mem::take(s).apply(e));
+    let dispatch = move |e: Event| dispatch(state, e);
     let events = use_machine_events("/api/events", Timings::default(), dispatch);
     let now = use_server_now(events.clock);
     let cat = use_catalog();
@@ -25,7 +40,10 @@ pub fn App() -> impl IntoView {
     let locale = RwSignal::new(Locale::Nb);
     let screen = Memo::new(move |_| state.with(State::screen));
     let session = Memo::new(move |_| state.with(|s| s.live_session().cloned()));
-    Effect::new(move |_| {
+    let notice = Signal::derive(move || state.with(|s| s.notice));
+    // One effect for every side effect (each effect is ~2 KB of wasm). It runs
+    // on every clock tick, so it acts only on what changed since `prev`.
+    Effect::new(move |prev: Option<Seen>| {
         let due = session.with(|s| {
             let s = s.as_ref().filter(|s| s.state.is_final())?;
             (now.get()? >= idle_deadline(s)?).then(|| s.reference.clone())
@@ -33,16 +51,19 @@ pub fn App() -> impl IntoView {
         if let Some(reference) = due {
             dispatch(Event::IdleDue(reference));
         }
-    });
-    Effect::new(move |prev: Option<Screen>| on_screen_change(prev, screen.get(), cat.refresh));
-    // Back on the catalog (and whenever the machine's default changes), speak its language.
-    Effect::new(move |_| {
-        let default = cat
-            .catalog
-            .with(|c| c.as_ref().map_or(Locale::Nb, |c| c.machine.locale));
-        if matches!(screen.get(), Screen::Idle | Screen::Connecting) {
-            locale.set(default);
+        let seen = Seen {
+            screen: screen.get(),
+            notice: notice.get(),
+            default_locale: cat
+                .catalog
+                .with(|c| c.as_ref().map_or(Locale::Nb, |c| c.machine.locale)),
+        };
+        if prev != Some(seen) {
+            react(prev, seen, cat.refresh, locale, move || {
+                dispatch(Event::NoticeDone)
+            });
         }
+        seen
     });
     let on_pick = Callback::new(move |id: String| {
         dispatch(Event::CreateStarted);
@@ -64,16 +85,6 @@ pub fn App() -> impl IntoView {
                 dispatch(Event::CancelFailed(reference));
             }
         });
-    });
-    let notice = Signal::derive(move || state.with(|s| s.notice));
-    // A notice stays six seconds; scheduled once per new notice.
-    Effect::new(move |prev: Option<Option<Notice>>| {
-        let current = notice.get();
-        if current.is_some() && prev != Some(current) {
-            let done = move || dispatch(Event::NoticeDone);
-            set_timeout(done, std::time::Duration::from_secs(6));
-        }
-        current
     });
     let cancelling = Signal::derive(move || state.with(State::cancelling));
     let announcement = Signal::derive(move || announce(screen.get(), locale.get()));
@@ -99,10 +110,18 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Side effects of a new screen: a sound for endings, a fresh catalog on idle.
-fn on_screen_change(prev: Option<Screen>, next: Screen, refresh: Callback<()>) -> Screen {
-    if prev.is_some_and(|p| p != next) {
-        match next {
+/// Side effects of a change: a sound for endings, a fresh catalog and the
+/// machine's language on idle, a timer that clears a notice.
+fn react(
+    prev: Option<Seen>,
+    seen: Seen,
+    refresh: Callback<()>,
+    locale: RwSignal<Locale>,
+    notice_done: impl Fn() + 'static,
+) {
+    let screen_changed = prev.is_none_or(|p| p.screen != seen.screen);
+    if prev.is_some() && screen_changed {
+        match seen.screen {
             Screen::Outcome(SessionState::Completed) => play(Tone::Success),
             // The customer's own Cancel needs no alarm; every other ending does.
             Screen::Outcome(SessionState::Cancelled) => {}
@@ -111,7 +130,17 @@ fn on_screen_change(prev: Option<Screen>, next: Screen, refresh: Callback<()>) -
             _ => {}
         }
     }
-    next
+    // Back on the catalog (or when the machine's default changes there), speak its language.
+    let default_changed = prev.is_none_or(|p| p.default_locale != seen.default_locale);
+    if (screen_changed || default_changed)
+        && matches!(seen.screen, Screen::Idle | Screen::Connecting)
+    {
+        locale.set(seen.default_locale);
+    }
+    // A notice stays six seconds.
+    if seen.notice.is_some() && prev.is_none_or(|p| p.notice != seen.notice) {
+        set_timeout(notice_done, std::time::Duration::from_secs(6));
+    }
 }
 
 /// What the live region says for `screen`.

@@ -1,10 +1,10 @@
-//! Short tones for success and failure, synthesised with WebAudio so the
-//! bundle carries no audio files. Silent (never an error) when the browser
-//! blocks autoplay: kiosks run Chromium with
-//! `--autoplay-policy=no-user-gesture-required`.
+//! Short tones for success and failure. The synthesiser is ten lines of
+//! WebAudio in `index.html` (`window.vendscreenTone`): the same in Rust through
+//! web-sys cost ~1.3 KB brotli of the 100 KB first-load budget. Silent, never an
+//! error, when the script is missing or the browser blocks autoplay: kiosks run
+//! Chromium with `--autoplay-policy=no-user-gesture-required`.
 
-use std::cell::RefCell;
-use web_sys::{AudioContext, OscillatorType};
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Which sound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,46 +15,16 @@ pub enum Tone {
     Failure,
 }
 
-thread_local! {
-    // One context for the page's life: browsers cap how many may exist.
-    static CONTEXT: RefCell<Option<AudioContext>> = const { RefCell::new(None) };
-}
-
-/// Plays `tone`, if the browser lets us.
+/// Plays `tone`, if the page and the browser let us.
 pub fn play(tone: Tone) {
-    let notes: [(f32, f64); 2] = match tone {
-        Tone::Success => [(660.0, 0.0), (990.0, 0.12)],
-        Tone::Failure => [(440.0, 0.0), (294.0, 0.18)],
+    let Some(window) = web_sys::window() else {
+        return;
     };
-    CONTEXT.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = AudioContext::new().ok();
-        }
-        if let Some(ctx) = slot.as_ref() {
-            let _ = ctx.resume();
-            for (freq, at) in notes {
-                let _ = note(ctx, freq, at);
-            }
-        }
-    });
-}
-
-fn note(ctx: &AudioContext, freq: f32, at: f64) -> Result<(), wasm_bindgen::JsValue> {
-    let start = ctx.current_time() + at;
-    let osc = ctx.create_oscillator()?;
-    let gain = ctx.create_gain()?;
-    osc.set_type(OscillatorType::Sine);
-    osc.frequency().set_value(freq);
-    // A quick fade in and out: no clicks.
-    gain.gain().set_value_at_time(0.0, start)?;
-    gain.gain()
-        .linear_ramp_to_value_at_time(0.3, start + 0.02)?;
-    gain.gain()
-        .linear_ramp_to_value_at_time(0.0, start + 0.16)?;
-    osc.connect_with_audio_node(&gain)?;
-    gain.connect_with_audio_node(&ctx.destination())?;
-    osc.start_with_when(start)?;
-    osc.stop_with_when(start + 0.18)?;
-    Ok(())
+    let synth = js_sys::Reflect::get(&window, &JsValue::from_str("vendscreenTone"));
+    if let Some(f) = synth
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = f.call1(&JsValue::NULL, &JsValue::from_bool(tone == Tone::Success));
+    }
 }

@@ -2,7 +2,7 @@
 //! only when urgency changes.
 
 use crate::countdown::{mmss, seconds_left, Urgency};
-use crate::i18n::{t, tr};
+use crate::i18n::t;
 use leptos::prelude::*;
 use vendscreen_protocol::Locale;
 
@@ -39,17 +39,22 @@ pub fn Countdown(
         // Never colour alone: the icon changes with the urgency too.
         Signal::derive(move || {
             match urgency() {
-                Urgency::Calm => "⏱",
+                Urgency::Calm => "◔",
                 Urgency::Urgent => "⚠",
-                Urgency::Checking => "⟳",
+                Urgency::Checking => "↻",
             }
             .to_owned()
         }),
     );
+    // At 00:00 "Time left" would be wrong; the time slot says "checking…" alone.
+    let label = Signal::derive(move || match secs.get() {
+        Some(0) => String::new(),
+        _ => t(locale.get()).time_left.to_owned(),
+    });
     view! {
         <p class=class data-testid="countdown-box">
             <span class="icon" aria-hidden="true">{icon}</span>
-            <span class="label">{tr(locale, |s| s.time_left)}</span>
+            <span class="label">{label}</span>
             <span class="time" role="timer" data-testid="countdown">{text}</span>
         </p>
     }

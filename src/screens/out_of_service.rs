@@ -16,5 +16,5 @@ pub fn OutOfServiceScreen(
         Line::new("reason", why),
         Line::new("money", tr(locale, |s| s.no_money_taken)),
     ];
-    view! { <Message testid="screen-out-of-service" tone="bad" icon="⛔" title=tr(locale, |s| s.out_of_service) lines=lines /> }
+    view! { <Message testid="screen-out-of-service" tone="bad" icon="⊘" title=tr(locale, |s| s.out_of_service) lines=lines /> }
 }
