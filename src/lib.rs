@@ -13,6 +13,7 @@ pub mod events;
 pub mod i18n;
 pub mod json;
 pub mod money;
+pub mod page;
 pub mod panic;
 pub mod qr;
 pub mod screen;

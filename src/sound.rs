@@ -4,7 +4,7 @@
 //! error, when the script is missing or the browser blocks autoplay: kiosks run
 //! Chromium with `--autoplay-policy=no-user-gesture-required`.
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// Which sound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,14 +17,5 @@ pub enum Tone {
 
 /// Plays `tone`, if the page and the browser let us.
 pub fn play(tone: Tone) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let synth = js_sys::Reflect::get(&window, &JsValue::from_str("vendscreenTone"));
-    if let Some(f) = synth
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    {
-        let _ = f.call1(&JsValue::NULL, &JsValue::from_bool(tone == Tone::Success));
-    }
+    crate::page::call("vendscreenTone", &JsValue::from_bool(tone == Tone::Success));
 }
