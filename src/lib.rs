@@ -19,5 +19,6 @@ pub mod qr;
 pub mod screen;
 pub mod screens;
 pub mod sound;
+pub mod sse;
 
 pub use app::App;
