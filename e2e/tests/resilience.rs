@@ -135,16 +135,16 @@ async fn a_second_purchase_while_one_is_open_is_refused_and_the_screen_keeps_the
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_machine_out_of_order_says_so_when_touched_and_sells_again_when_repaired() {
-    // The server asks the dispenser at every purchase (its periodic health
-    // check is 30 s apart), so a touch and a keypad purchase make it notice.
+async fn a_machine_going_out_of_order_says_so_at_once_and_sells_again_when_repaired() {
+    // The machine's status is pushed over the stream the moment it changes,
+    // so the idle screen turns to out-of-service before anyone touches it.
     scenario("out_of_order", ServerOptions::default(), async |kiosk| {
         let screen = kiosk.screen();
         kiosk.api.set_out_of_order(true).await?;
-        screen.touch_product("cola").await?;
         screen.wait_for_screen("out-of-service").await?;
 
         kiosk.api.set_out_of_order(false).await?;
+        screen.wait_for_screen("idle").await?;
         kiosk.api.buy("water").await?;
         screen.wait_for_screen("pay").await?;
         screen.press_cancel().await?;

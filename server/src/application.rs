@@ -22,6 +22,7 @@ use tower_http::services::ServeDir;
 /// A built server, bound but not yet serving.
 pub struct Application {
     listener: TcpListener,
+    shutdown_tx: tokio::sync::watch::Sender<bool>,
     router: Router,
     state: AppState,
     config: Config,
@@ -48,10 +49,12 @@ impl Application {
         let client = EpaymentClient::new(startup::epayment_settings(&config, &base_url));
         let dispenser = Dispenser::from_config(&config.dispenser);
         let engine = Engine::new(store, client, dispenser.clone(), engine_settings(&config));
+        let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
             engine,
             catalog: Arc::new(startup::catalog(&config)),
             webhook: Arc::new(RwLock::new(None)),
+            shutdown: shutdown_rx,
         };
         let simulator = config.uses_simulator().then(|| {
             let public = config
@@ -64,6 +67,7 @@ impl Application {
         let router = full_router(&config, state.clone(), simulator.as_ref(), &dispenser);
         Ok(Application {
             listener,
+            shutdown_tx,
             router,
             state,
             config,
@@ -91,13 +95,18 @@ impl Application {
     pub async fn run_until_stopped(self) -> Result<(), BoxError> {
         let Application {
             listener,
+            shutdown_tx,
             router,
             state,
             config,
             base_url,
             ..
         } = self;
-        let serve = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal());
+        let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            let _ = shutdown_tx.send(true);
+        });
         tracing::info!(
             "vendscreen serving on {base_url}{}",
             if config.uses_simulator() {

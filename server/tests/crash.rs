@@ -327,3 +327,28 @@ async fn crash_after_the_capture_was_sent_does_not_capture_twice() {
 async fn crash_while_releasing_a_failed_vend_releases_after_the_restart() {
     crash_after_approval("releasing", true, &["vendFailed"]).await;
 }
+
+#[tokio::test]
+async fn sigterm_ends_open_event_streams_and_the_server_exits() {
+    let world = World::new().await;
+    let mut machine = world.machine(None).await;
+    let mut stream = reqwest::get(format!("{}/api/events", machine.base))
+        .await
+        .unwrap();
+    assert!(stream.chunk().await.unwrap().is_some(), "no snapshot");
+    let pid = machine.child.id().unwrap().to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let drained = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    });
+    assert!(
+        drained.await.is_ok(),
+        "the event stream stayed open after SIGTERM"
+    );
+    let exited = tokio::time::timeout(Duration::from_secs(10), machine.child.wait()).await;
+    assert!(exited.expect("the server did not exit").unwrap().success());
+}

@@ -25,6 +25,7 @@ async fn events_stream(
     State(state): State<AppState>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let engine = state.engine;
+    let mut shutdown = state.shutdown;
     // Subscribe first, then snapshot: nothing can fall between the two.
     let updates = BroadcastStream::new(engine.subscribe());
     let first = snapshot_event(&engine)?;
@@ -46,8 +47,12 @@ async fn events_stream(
                 .id(engine.last_event_id().to_string())
                 .data(now)
         });
+    let ended = async move {
+        let _ = shutdown.wait_for(|stopping| *stopping).await;
+    };
     let stream = stream::once(async { first })
         .chain(stream::select(changes, pings))
+        .take_until(ended)
         .map(Ok);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(PING_EVERY)))
 }

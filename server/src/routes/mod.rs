@@ -23,6 +23,9 @@ pub struct AppState {
     pub catalog: Arc<wire::Catalog>,
     /// The registered webhook (URL + secret), once registration succeeded.
     pub webhook: Arc<RwLock<Option<WebhookSecret>>>,
+    /// Turns true when the server shuts down, so endless SSE streams end
+    /// (and screens reconnect) instead of holding the shutdown open.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The display API, SSE, webhooks and health; no static files, no simulator.
