@@ -73,7 +73,9 @@ impl Default for DispenserConfig {
             url: None,
             command: None,
             timeout_s: 30,
-            simulated_ms: 1500,
+            // Long enough to see "dispensing", short enough that approval →
+            // completed stays within a second on the demo.
+            simulated_ms: 600,
         }
     }
 }
