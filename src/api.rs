@@ -1,16 +1,16 @@
-//! The display API over `fetch`: catalog, start a purchase, cancel it.
+//! The display API over gloo-net's `fetch`: catalog, start a purchase, cancel it.
 //! Every failure becomes a `screen::Notice` the screen can show; nothing that
 //! came over the network is unwrapped.
 
 use crate::screen::Notice;
+use gloo_net::http::{Request, Response};
+use gloo_net::Error;
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 use vendscreen_protocol as wire;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{RequestInit, Response};
 
 /// The catalog, loaded at start and refreshed on demand (on every reconnect
 /// and every return to idle: sold-out marks change after a vend).
@@ -81,56 +81,43 @@ impl ApiError {
 
 /// `GET /api/catalog`.
 pub async fn catalog() -> Result<wire::Catalog, ApiError> {
-    crate::decode::catalog(&call("GET", "/api/catalog", None).await?).ok_or(ApiError::Body)
+    json(Request::get("/api/catalog").build()).await
 }
 
 /// `POST /api/sessions {productId}`: 201 with the new session.
 pub async fn create_session(product_id: String) -> Result<wire::Session, ApiError> {
-    // wire::CreateSession, written by hand: serde_json is kept out of the bundle.
-    let body = format!("{{\"productId\":{}}}", crate::json::quote(&product_id));
-    crate::decode::session(&call("POST", "/api/sessions", Some(body)).await?).ok_or(ApiError::Body)
+    let body = wire::CreateSession { product_id };
+    json(Request::post("/api/sessions").json(&body)).await
 }
 
 /// `POST /api/sessions/{reference}/cancel`. The outcome arrives on the stream.
 pub async fn cancel_session(reference: String) -> Result<(), ApiError> {
     let url = format!("/api/sessions/{}/cancel", encode_segment(&reference));
-    call("POST", &url, None).await.map(|_| ())
+    call(Request::post(&url).build()).await.map(|_| ())
 }
 
-/// One request; a 2xx answer's body, or the error. Plain `fetch` rather than
-/// gloo-net: it keeps wasm-streams and the `http` crate out of the bundle.
-async fn call(method: &str, url: &str, json: Option<String>) -> Result<String, ApiError> {
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = json {
-        let headers = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&headers, &"content-type".into(), &"application/json".into());
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&body));
-    }
-    let window = web_sys::window().ok_or(ApiError::Network)?;
-    let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
-    let resp: Response = answer
-        .ok()
-        .and_then(|r| r.dyn_into().ok())
-        .ok_or(ApiError::Network)?;
-    let text = match resp.text() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
+/// A request whose 2xx answer is a `T` in JSON.
+async fn json<T: DeserializeOwned>(request: Result<Request, Error>) -> Result<T, ApiError> {
+    call(request)
+        .await?
+        .json()
+        .await
+        .map_err(|_| ApiError::Body)
+}
+
+/// One request (or the error building it): a 2xx answer, else the error.
+async fn call(request: Result<Request, Error>) -> Result<Response, ApiError> {
+    let resp = request
+        .map_err(|_| ApiError::Network)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
     if resp.ok() {
-        Ok(text)
-    } else {
-        // problem+json when the server sent it; a proxy's HTML error page is fine too.
-        Err(ApiError::Status(
-            resp.status(),
-            crate::decode::problem(&text),
-        ))
+        return Ok(resp);
     }
+    // problem+json when the server sent it; a proxy's HTML error page is fine too.
+    let problem = resp.json::<wire::Problem>().await.ok();
+    Err(ApiError::Status(resp.status(), problem))
 }
 
 /// Percent-encodes a path segment; references are ours, but never trust a string

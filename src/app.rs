@@ -126,7 +126,8 @@ fn react(
             // The customer's own Cancel needs no alarm; every other ending does.
             Screen::Outcome(SessionState::Cancelled) => {}
             Screen::Outcome(_) => play(Tone::Failure),
-            Screen::Idle => refresh.run(()),
+            // The first idle after start needs no refresh: `use_catalog` is loading it.
+            Screen::Idle if prev.is_some_and(|p| p.screen != Screen::Connecting) => refresh.run(()),
             _ => {}
         }
     }

@@ -1,4 +1,4 @@
-//! `use_machine_events()`: the only place that touches `EventSource`.
+//! `use_machine_events()`: the only place that touches `EventSource` (gloo-net's).
 //! Turns `snapshot` / `session` / `machine` events into `screen::Event`s,
 //! keeps the server clock from every message's time (and `ping`s), reconnects
 //! with backoff when the browser gives up, and runs a watchdog that marks the
@@ -7,16 +7,27 @@
 use crate::connection::{Link, Timings};
 use crate::countdown::{parse_rfc3339_ms, ServerClock};
 use crate::screen::Event;
+use futures::StreamExt;
+use gloo_net::eventsource::futures::{EventSource, EventSourceSubscription};
+use gloo_net::eventsource::State;
 use leptos::prelude::*;
+use std::rc::Rc;
 use std::time::Duration;
 use vendscreen_protocol as wire;
-use wasm_bindgen::{closure::Closure, JsCast};
-use web_sys::{EventSource, MessageEvent};
+use web_sys::MessageEvent;
 
 /// The server's keep-alive event: data is the server's time (RFC 3339).
 /// SSE comments keep proxies awake but are invisible to `EventSource`, so the
 /// watchdog needs a real event to know the server is there.
 pub const PING: &str = "ping";
+
+/// The named events the display listens to.
+const NAMES: [&str; 4] = [
+    wire::event_names::SNAPSHOT,
+    wire::event_names::SESSION,
+    wire::event_names::MACHINE,
+    PING,
+];
 
 /// What the stream tells the screen besides the events themselves.
 #[derive(Debug, Clone, Copy)]
@@ -27,14 +38,23 @@ pub struct MachineEvents {
     pub clock: Signal<Option<ServerClock>>,
 }
 
-/// A listener for one named event.
-type Listener = (&'static str, Closure<dyn FnMut(MessageEvent)>);
+/// Everything one message needs to be handled; cheap to clone into each
+/// subscription's task.
+#[derive(Clone)]
+struct Hook {
+    inner: StoredValue<Inner, LocalStorage>,
+    link: RwSignal<Link>,
+    clock: RwSignal<Option<ServerClock>>,
+    timings: Timings,
+    on_event: Rc<dyn Fn(Event)>,
+}
 
 struct Inner {
     url: String,
     source: Option<EventSource>,
-    listeners: Vec<Listener>,
-    on_error: Option<Closure<dyn FnMut(web_sys::Event)>>,
+    /// Bumped on every (re)open and on close: a subscription of an older
+    /// connection (whose dropped source reports an error) ends quietly.
+    generation: u32,
     last_id: Option<String>,
     heard: bool,
     last_heard: f64,
@@ -56,8 +76,7 @@ pub fn use_machine_events(
     let inner = StoredValue::new_local(Inner {
         url: url.to_owned(),
         source: None,
-        listeners: Vec::new(),
-        on_error: None,
+        generation: 0,
         last_id: None,
         heard: false,
         last_heard: now,
@@ -65,35 +84,17 @@ pub fn use_machine_events(
         attempt: 0,
         retry_pending: false,
     });
-    let on_event = std::rc::Rc::new(on_event);
-    let names = [
-        wire::event_names::SNAPSHOT,
-        wire::event_names::SESSION,
-        wire::event_names::MACHINE,
-        PING,
-    ];
-    let listeners = names
-        .into_iter()
-        .map(|name| {
-            let on_event = on_event.clone();
-            let cb = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                heard(inner, link, clock, name, &e, &*on_event);
-            });
-            (name, cb)
-        })
-        .collect();
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| errored(inner, timings));
-    inner.update_value(|i| {
-        i.listeners = listeners;
-        i.on_error = Some(on_error);
-    });
-    open(inner);
+    let hook = Hook {
+        inner,
+        link,
+        clock,
+        timings,
+        on_event: Rc::new(on_event),
+    };
+    open(&hook);
     let tick = (timings.stale_after_ms / 4).clamp(50, 1_000);
-    let watchdog = set_interval_with_handle(
-        move || watch(inner, link, timings),
-        Duration::from_millis(tick.into()),
-    )
-    .ok();
+    let watchdog =
+        set_interval_with_handle(move || watch(&hook), Duration::from_millis(tick.into())).ok();
     on_cleanup(move || {
         if let Some(w) = watchdog {
             w.clear();
@@ -108,17 +109,10 @@ pub fn use_machine_events(
 
 /// One message arrived: it proves the server is there, sets the clock, and
 /// (unless it is a ping) moves the screen.
-fn heard(
-    inner: StoredValue<Inner, LocalStorage>,
-    link: RwSignal<Link>,
-    clock: RwSignal<Option<ServerClock>>,
-    name: &str,
-    e: &MessageEvent,
-    on_event: &dyn Fn(Event),
-) {
+fn heard(hook: &Hook, name: &str, e: &MessageEvent) {
     let now = perf_now();
     let id = e.last_event_id();
-    let alive = inner.try_update_value(|i| {
+    let alive = hook.inner.try_update_value(|i| {
         i.heard = true;
         i.last_heard = now;
         i.attempt = 0;
@@ -129,8 +123,8 @@ fn heard(
     if alive.is_none() {
         return;
     }
-    if link.try_get_untracked() != Some(Link::Live) {
-        link.try_set(Link::Live);
+    if hook.link.try_get_untracked() != Some(Link::Live) {
+        hook.link.try_set(Link::Live);
     }
     let data = e.data().as_string().unwrap_or_default();
     let Some((event, server_time)) = crate::sse::parse(name, &data) else {
@@ -138,51 +132,70 @@ fn heard(
         return;
     };
     if let Some(ms) = parse_rfc3339_ms(&server_time) {
-        clock.try_set(Some(ServerClock::synced(ms, now)));
+        hook.clock.try_set(Some(ServerClock::synced(ms, now)));
     }
     if let Some(event) = event {
-        on_event(event);
+        (hook.on_event)(event);
     }
 }
 
-fn open(inner: StoredValue<Inner, LocalStorage>) {
-    inner.try_update_value(|i| {
+/// Drops the current stream (if any) and opens a new one, with one task per
+/// named event reading its subscription.
+fn open(hook: &Hook) {
+    let subscriptions = hook.inner.try_update_value(|i| {
         close(i);
         // A manual reconnect cannot set the Last-Event-ID header; say it in the query.
         let url = match &i.last_id {
             Some(id) => format!("{}?lastEventId={}", i.url, crate::api::encode_segment(id)),
             None => i.url.clone(),
         };
-        let Ok(source) = EventSource::new(&url) else {
-            return;
-        };
-        for (name, cb) in &i.listeners {
-            let _ = source.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
-        }
-        if let Some(cb) = &i.on_error {
-            source.set_onerror(Some(cb.as_ref().unchecked_ref()));
-        }
+        let mut source = EventSource::new(&url).ok()?;
+        let subscriptions: Vec<_> = NAMES
+            .iter()
+            .filter_map(|name| source.subscribe(*name).ok())
+            .collect();
         i.source = Some(source);
         i.opened_at = perf_now();
         i.retry_pending = false;
+        Some((i.generation, subscriptions))
     });
-}
-
-fn close(i: &mut Inner) {
-    if let Some(s) = i.source.take() {
-        s.set_onerror(None);
-        s.close();
+    let Some(Some((generation, subscriptions))) = subscriptions else {
+        return;
+    };
+    for subscription in subscriptions {
+        crate::api::spawn(listen(hook.clone(), generation, subscription));
     }
 }
 
-/// The browser reconnects by itself while `readyState` is CONNECTING; once it
-/// gives up (CLOSED, e.g. after an HTTP error) we retry, with backoff.
-fn errored(inner: StoredValue<Inner, LocalStorage>, timings: Timings) {
-    let delay = inner.try_update_value(|i| {
-        let closed = i
-            .source
-            .as_ref()
-            .is_none_or(|s| s.ready_state() == EventSource::CLOSED);
+/// Reads one subscription until its connection is replaced or closed.
+async fn listen(hook: Hook, generation: u32, mut subscription: EventSourceSubscription) {
+    while let Some(message) = subscription.next().await {
+        let current = hook.inner.try_with_value(|i| i.generation == generation);
+        if current != Some(true) {
+            break;
+        }
+        match message {
+            Ok((name, e)) => heard(&hook, &name, &e),
+            Err(_) => errored(&hook),
+        }
+    }
+}
+
+/// Ends the current stream; its subscriptions end with it.
+fn close(i: &mut Inner) {
+    i.generation = i.generation.wrapping_add(1);
+    if let Some(source) = i.source.take() {
+        source.close();
+    }
+}
+
+/// gloo-net reports an error once the browser has given up (CLOSED, e.g.
+/// after an HTTP error; while CONNECTING it retries by itself): we retry,
+/// with backoff.
+fn errored(hook: &Hook) {
+    let timings = hook.timings;
+    let delay = hook.inner.try_update_value(|i| {
+        let closed = i.source.as_ref().is_none_or(|s| s.state() == State::Closed);
         if !closed || i.retry_pending {
             return None;
         }
@@ -191,15 +204,16 @@ fn errored(inner: StoredValue<Inner, LocalStorage>, timings: Timings) {
         Some(timings.backoff_ms(i.attempt - 1))
     });
     if let Some(Some(ms)) = delay {
-        set_timeout(move || open(inner), Duration::from_millis(ms.into()));
+        let hook = hook.clone();
+        set_timeout(move || open(&hook), Duration::from_millis(ms.into()));
     }
 }
 
 /// Every tick: update the link from the silence, and reopen a stream that
 /// has been quiet too long (a half-open connection never errors).
-fn watch(inner: StoredValue<Inner, LocalStorage>, link: RwSignal<Link>, timings: Timings) {
+fn watch(hook: &Hook) {
     let now = perf_now();
-    let Some((heard, silence, since_open, pending)) = inner.try_with_value(|i| {
+    let Some((heard, silence, since_open, pending)) = hook.inner.try_with_value(|i| {
         (
             i.heard,
             now - i.last_heard,
@@ -209,13 +223,14 @@ fn watch(inner: StoredValue<Inner, LocalStorage>, link: RwSignal<Link>, timings:
     }) else {
         return;
     };
+    let timings = hook.timings;
     let next = timings.link(heard, silence);
-    if link.try_get_untracked().is_some_and(|l| l != next) {
-        link.try_set(next);
+    if hook.link.try_get_untracked().is_some_and(|l| l != next) {
+        hook.link.try_set(next);
     }
     let quiet = silence.min(since_open);
     if !pending && quiet >= f64::from(timings.reopen_after_ms) {
-        open(inner);
+        open(hook);
     }
 }
 

@@ -1,25 +1,28 @@
 //! One server-sent event's data → the screen event and the server time it
-//! carries. Pure, so it is tested natively; `events.rs` does the I/O.
+//! carries, decoded by serde_json into the protocol's types. Pure, so it is tested natively; `events.rs` does the I/O.
 
 use crate::screen::Event;
 use vendscreen_protocol as wire;
 
 /// The screen event in an SSE message, and the server time it carries.
 pub fn parse(name: &str, data: &str) -> Option<(Option<Event>, String)> {
-    match name {
+    let (time, event) = match name {
         wire::event_names::SNAPSHOT => {
-            crate::decode::snapshot(data).map(|s| (s.server_time.clone(), Event::Snapshot(s)))
+            let s: wire::Snapshot = serde_json::from_str(data).ok()?;
+            (s.server_time.clone(), Event::Snapshot(s))
         }
         wire::event_names::SESSION => {
-            crate::decode::session(data).map(|s| (s.server_time.clone(), Event::Session(s)))
+            let s: wire::Session = serde_json::from_str(data).ok()?;
+            (s.server_time.clone(), Event::Session(s))
         }
         wire::event_names::MACHINE => {
-            crate::decode::machine(data).map(|m| (m.server_time.clone(), Event::Machine(m)))
+            let m: wire::MachineStatus = serde_json::from_str(data).ok()?;
+            (m.server_time.clone(), Event::Machine(m))
         }
         // Accept the time bare or as a JSON string.
         _ => return Some((None, data.trim().trim_matches('"').to_owned())),
-    }
-    .map(|(time, event)| (Some(event), time))
+    };
+    Some((Some(event), time))
 }
 
 #[cfg(test)]
