@@ -205,7 +205,7 @@ fn log_error(op: &str, e: EpaymentError) -> EpaymentError {
             code,
             title,
             trace_id,
-        } if *status == 404 && op == "get" => {
+        } if *status == 404 && op == "get payment" => {
             // An answer, not a fault: the caller decides (the health probe expects it).
             tracing::debug!(op, status, code = ?code, trace_id = ?trace_id, title = %title, "ePayment: not found")
         }
