@@ -6,6 +6,7 @@ use crate::clock::use_server_now;
 use crate::components::{Announcer, ConnectionBanner, LanguageChips};
 use crate::connection::Timings;
 use crate::events::use_machine_events;
+use crate::memo::relay;
 use crate::screen::{idle_deadline, Event, Notice, Screen, State};
 use crate::screens::*;
 use crate::sound::{play, Tone};
@@ -89,12 +90,20 @@ pub fn App() -> impl IntoView {
     let cancelling = Signal::derive(move || state.with(State::cancelling));
     let announcement = Signal::derive(move || announce(screen.get(), locale.get()));
     let view_screen = move || {
+        // A screen reads the App's signals only through relays of its own,
+        // which unsubscribe when it goes (see `memo.rs`): leptos 0.8 keeps a
+        // dead effect in its sources' subscriber sets, so a screen reading
+        // `session` or `locale` directly leaves its effects behind each time.
+        let (session, now) = (relay(session), relay(now));
+        let (locale, link) = (relay(locale), relay(events.link));
+        let (notice, cancelling) = (relay(notice), relay(cancelling));
+        let catalog = relay(cat.catalog);
         match screen.get() {
         Screen::Connecting => view! { <ConnectingScreen locale=locale /> }.into_any(),
-        Screen::Idle => view! { <IdleScreen catalog=cat.catalog locale=locale notice=notice on_pick=on_pick /> }.into_any(),
+        Screen::Idle => view! { <IdleScreen catalog=catalog locale=locale notice=notice on_pick=on_pick /> }.into_any(),
         Screen::OutOfService(r) => view! { <OutOfServiceScreen reason=Signal::stored(r) locale=locale /> }.into_any(),
         Screen::Creating => view! { <CreatingScreen locale=locale /> }.into_any(),
-        Screen::Pay => view! { <PayScreen session=session locale=locale now=now link=events.link cancelling=cancelling on_cancel=on_cancel /> }.into_any(),
+        Screen::Pay => view! { <PayScreen session=session locale=locale now=now link=link cancelling=cancelling on_cancel=on_cancel /> }.into_any(),
         Screen::Authorized => view! { <AuthorizedScreen session=session locale=locale /> }.into_any(),
         Screen::Dispensing => view! { <DispensingScreen session=session locale=locale /> }.into_any(),
         Screen::Outcome(st) => view! { <OutcomeScreen state=st session=session locale=locale now=now /> }.into_any(),

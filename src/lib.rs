@@ -10,6 +10,7 @@ pub mod connection;
 pub mod countdown;
 pub mod events;
 pub mod i18n;
+pub mod memo;
 pub mod money;
 pub mod page;
 pub mod panic;

@@ -8,7 +8,7 @@ use vendscreen_protocol::Locale;
 
 /// Seconds to `deadline` on the server's clock, once both are known.
 pub(crate) fn left(deadline: Signal<Option<i64>>, now: Signal<Option<i64>>) -> Memo<Option<u64>> {
-    Memo::new(move |_| Some(seconds_left(deadline.get()?, now.get()?)))
+    crate::memo::memo(move |_| Some(seconds_left(deadline.get()?, now.get()?)))
 }
 
 /// "Time left 04:59": calm, then prominent in the last two minutes, then
@@ -25,7 +25,7 @@ pub fn Countdown(
 ) -> impl IntoView {
     let secs = left(deadline, now);
     let urgency = move || secs.get().map_or(Urgency::Calm, Urgency::of);
-    let text = Memo::new(move |_| match secs.get() {
+    let text = crate::memo::memo(move |_| match secs.get() {
         Some(0) => t(locale.get()).checking.to_owned(),
         Some(s) => mmss(s),
         None => "--:--".to_owned(),

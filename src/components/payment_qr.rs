@@ -19,7 +19,7 @@ pub fn PaymentQr(
 ) -> impl IntoView {
     let ec = ec.unwrap_or(qr::DEFAULT_EC);
     // Encoding is the costly part: redo it only when the URL changes.
-    let svg = Memo::new(move |_| qr_url.get().and_then(|u| qr::encode(&u, ec)));
+    let svg = crate::memo::memo(move |_| qr_url.get().and_then(|u| qr::encode(&u, ec)));
     let code = move || match (svg.get(), qr_image.get()) {
         (Some(q), _) => view! {
             <svg

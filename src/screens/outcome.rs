@@ -56,7 +56,7 @@ pub fn OutcomeScreen(
     });
     let deadline = Signal::derive(move || session.with(|s| s.as_ref().and_then(idle_deadline)));
     let secs = crate::components::countdown::left(deadline, now);
-    let back = Memo::new(move |_| {
+    let back = crate::memo::memo(move |_| {
         secs.get()
             .map(|n| t(locale.get()).back_in_secs(n))
             .unwrap_or_default()
