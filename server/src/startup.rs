@@ -2,24 +2,13 @@
 //! registration, and the catalog the display is served.
 
 use crate::config::Config;
+use crate::epayment::model::EPAYMENT_WEBHOOK_EVENTS;
 use crate::epayment::{EpaymentClient, EpaymentError, EpaymentSettings};
 use crate::routes::WebhookSecret;
 use crate::simulator::SimulatorCredentials;
 use crate::store::Store;
 use std::time::Duration;
 use vendscreen_protocol as wire;
-
-/// The eight ePayment events the engine listens to.
-pub const WEBHOOK_EVENTS: [&str; 8] = [
-    "epayments.payment.created.v1",
-    "epayments.payment.aborted.v1",
-    "epayments.payment.expired.v1",
-    "epayments.payment.cancelled.v1",
-    "epayments.payment.captured.v1",
-    "epayments.payment.refunded.v1",
-    "epayments.payment.authorized.v1",
-    "epayments.payment.terminated.v1",
-];
 
 const WEBHOOK_SETTING: &str = "webhook";
 
@@ -110,7 +99,7 @@ pub async fn register_webhook(
     for stale in existing.iter().filter(|w| w.url == url) {
         client.delete_webhook(&stale.id).await?;
     }
-    let reg = client.register_webhook(url, &WEBHOOK_EVENTS).await?;
+    let reg = client.register_webhook(url, &EPAYMENT_WEBHOOK_EVENTS).await?;
     let stored = Stored {
         id: reg.id.clone(),
         url: url.into(),
