@@ -99,7 +99,9 @@ pub async fn register_webhook(
     for stale in existing.iter().filter(|w| w.url == url) {
         client.delete_webhook(&stale.id).await?;
     }
-    let reg = client.register_webhook(url, &EPAYMENT_WEBHOOK_EVENTS).await?;
+    let reg = client
+        .register_webhook(url, &EPAYMENT_WEBHOOK_EVENTS)
+        .await?;
     let stored = Stored {
         id: reg.id.clone(),
         url: url.into(),
