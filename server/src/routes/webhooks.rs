@@ -48,11 +48,12 @@ async fn webhook_receive(
     }
     let event: WebhookEvent = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest(format!("webhook body: {e}")))?;
-    let name = format!("{:?}", event.name);
+    // The documented event type, not a Debug string: it is stored as a key.
+    let name = event.name.webhook_type();
     let fresh = state
         .engine
         .store()
-        .record_webhook(&event.reference, &name, &event.psp_reference)
+        .record_webhook(&event.reference, name, &event.psp_reference)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     tracing::info!(reference = %event.reference, event = %name, fresh, success = event.success, "webhook");
     if fresh && event.success {

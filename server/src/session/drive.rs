@@ -105,13 +105,13 @@ impl Engine {
         let Ok(Some(record)) = self.inner.store.get(reference) else {
             return;
         };
-        let key = record.idempotency_key("capture");
+        let key = record.idempotency_key(Settlement::Capture.as_str());
         let amount = crate::epayment::model::Amount {
             currency: record.amount.currency,
             value: record.amount.value,
         };
         let settled = self
-            .settle(reference, "capture", |c| {
+            .settle(reference, Settlement::Capture, |c| {
                 let key = key.clone();
                 async move {
                     let captured = c.capture(reference, amount, &key).await;
@@ -130,9 +130,9 @@ impl Engine {
         let Ok(Some(record)) = self.inner.store.get(reference) else {
             return;
         };
-        let key = record.idempotency_key("release");
+        let key = record.idempotency_key(Settlement::Release.as_str());
         let settled = self
-            .settle(reference, "release", |c| {
+            .settle(reference, Settlement::Release, |c| {
                 let key = key.clone();
                 async move { c.cancel(reference, false, &key).await.map(|_| true) }
             })
@@ -145,11 +145,12 @@ impl Engine {
     /// Runs a money call until it succeeds. Transient failures (the client has
     /// already retried) wait and go again with the same key; a 4xx is checked
     /// against the payment itself before the session is flagged.
-    async fn settle<F, Fut>(&self, reference: &str, what: &str, call: F) -> bool
+    async fn settle<F, Fut>(&self, reference: &str, settlement: Settlement, call: F) -> bool
     where
         F: Fn(crate::epayment::EpaymentClient) -> Fut,
         Fut: std::future::Future<Output = Result<bool, EpaymentError>>,
     {
+        let what = settlement.as_str();
         let mut wait = Duration::from_millis(500);
         loop {
             match call(self.inner.client.clone()).await {
@@ -164,7 +165,7 @@ impl Engine {
                     tracing::warn!(%reference, what, error = %e, "will retry")
                 }
                 Err(e) => {
-                    if self.already_settled(reference, what).await {
+                    if self.already_settled(reference, settlement).await {
                         return true;
                     }
                     tracing::error!(%reference, what, error = %e, "refused; operator needed");
@@ -178,14 +179,16 @@ impl Engine {
     }
 
     /// After a refusal: did an earlier attempt already do it?
-    async fn already_settled(&self, reference: &str, what: &str) -> bool {
+    async fn already_settled(&self, reference: &str, settlement: Settlement) -> bool {
         let Ok(p) = self.inner.client.get_payment(reference).await else {
             return false;
         };
         let a = p.aggregate;
-        match what {
-            "capture" => a.captured_amount.value >= p.amount.value,
-            _ => a.captured_amount.value + a.cancelled_amount.value >= a.authorized_amount.value,
+        match settlement {
+            Settlement::Capture => a.captured_amount.value >= p.amount.value,
+            Settlement::Release => {
+                a.captured_amount.value + a.cancelled_amount.value >= a.authorized_amount.value
+            }
         }
     }
 
@@ -198,5 +201,23 @@ impl Engine {
             }
         }
         tracing::warn!(%reference, why, "flagged for the operator");
+    }
+}
+
+/// The two money calls that end an authorized payment. The name is both the
+/// log field and the Idempotency-Key suffix, so a retry after a restart
+/// derives the same key.
+#[derive(Debug, Clone, Copy)]
+enum Settlement {
+    Capture,
+    Release,
+}
+
+impl Settlement {
+    fn as_str(self) -> &'static str {
+        match self {
+            Settlement::Capture => "capture",
+            Settlement::Release => "release",
+        }
     }
 }

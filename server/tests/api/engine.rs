@@ -5,6 +5,7 @@ use crate::helpers::{spawn_app, spawn_app_with};
 use serde_json::json;
 use vendscreen_protocol::SessionState as S;
 use vendscreen_server::epayment::hmac;
+use vendscreen_server::epayment::model::EventName;
 
 #[tokio::test]
 async fn with_every_webhook_lost_polling_still_finds_the_approval() {
@@ -38,7 +39,7 @@ async fn a_capture_whose_answer_was_lost_is_not_made_twice() {
     let events = app.vipps().events(&session.reference).await.unwrap();
     let captures = events
         .iter()
-        .filter(|e| format!("{:?}", e.name) == "Captured")
+        .filter(|e| e.name == EventName::Captured)
         .count();
     assert_eq!(captures, 1, "{events:?}");
 }
@@ -131,7 +132,7 @@ async fn duplicated_and_late_webhooks_never_vend_or_capture_twice() {
     assert_eq!(
         events
             .iter()
-            .filter(|e| format!("{:?}", e.name) == "Captured")
+            .filter(|e| e.name == EventName::Captured)
             .count(),
         1
     );
