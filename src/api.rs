@@ -86,8 +86,11 @@ pub async fn catalog() -> Result<wire::Catalog, ApiError> {
 
 /// `POST /api/sessions {productId}`: 201 with the new session.
 pub async fn create_session(product_id: String) -> Result<wire::Session, ApiError> {
-    let body = wire::CreateSession { product_id };
-    json(Request::post("/api/sessions").json(&body)).await
+    let body = crate::json::encode(&wire::CreateSession { product_id }).ok_or(ApiError::Body)?;
+    let request = Request::post("/api/sessions")
+        .header("content-type", "application/json")
+        .body(body);
+    json(request).await
 }
 
 /// `POST /api/sessions/{reference}/cancel`. The outcome arrives on the stream.
@@ -98,11 +101,12 @@ pub async fn cancel_session(reference: String) -> Result<(), ApiError> {
 
 /// A request whose 2xx answer is a `T` in JSON.
 async fn json<T: DeserializeOwned>(request: Result<Request, Error>) -> Result<T, ApiError> {
-    call(request)
+    let text = call(request)
         .await?
-        .json()
+        .text()
         .await
-        .map_err(|_| ApiError::Body)
+        .map_err(|_| ApiError::Body)?;
+    crate::json::decode(&text).ok_or(ApiError::Body)
 }
 
 /// One request (or the error building it): a 2xx answer, else the error.
@@ -116,7 +120,10 @@ async fn call(request: Result<Request, Error>) -> Result<Response, ApiError> {
         return Ok(resp);
     }
     // problem+json when the server sent it; a proxy's HTML error page is fine too.
-    let problem = resp.json::<wire::Problem>().await.ok();
+    let problem = match resp.text().await {
+        Ok(text) => crate::json::decode::<wire::Problem>(&text),
+        Err(_) => None,
+    };
     Err(ApiError::Status(resp.status(), problem))
 }
 

@@ -8,6 +8,8 @@
 /// Hand-written so the wasm carries no date library: the server only ever
 /// sends this one format.
 pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
+    // Bytes, not `str` slicing: nothing here can panic on a stray multi-byte
+    // character (and the wasm needs no char-boundary panic message).
     let b = s.as_bytes();
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return None;
@@ -15,35 +17,33 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let num = |from: usize, to: usize| -> Option<i64> {
-        s.get(from..to)?.parse::<u32>().ok().map(i64::from)
-    };
-    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    let (hour, min, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    let (year, month, day) = (digits(b, 0, 4)?, digits(b, 5, 2)?, digits(b, 8, 2)?);
+    let (hour, min, sec) = (digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
         return None;
     }
-    let mut rest = &s[19..];
+    let mut rest = b.get(19..)?;
     let mut millis = 0;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
+    if let [b'.', frac @ ..] = rest {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
             return None;
         }
-        // Keep millisecond precision; pad "5" to "500", cut "123456" to "123".
-        let ms: String = frac[..digits].chars().chain("00".chars()).take(3).collect();
-        millis = ms.parse::<i64>().ok()?;
-        rest = &frac[digits..];
+        // Keep millisecond precision: ".5" is 500 ms, ".123456" is 123 ms.
+        millis = (0..3).fold(0, |ms, i| {
+            ms * 10 + if i < n { i64::from(frac[i] - b'0') } else { 0 }
+        });
+        rest = frac.get(n..)?;
     }
     let offset_min = match rest {
-        "Z" | "z" => 0,
-        _ if rest.len() == 6 && rest.as_bytes()[3] == b':' => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            sign * (num_at(rest, 1)? * 60 + num_at(rest, 4)?)
+        b"Z" | b"z" => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let minutes = digits(rest, 1, 2)? * 60 + digits(rest, 4, 2)?;
+            if *sign == b'-' {
+                -minutes
+            } else {
+                minutes
+            }
         }
         _ => return None,
     };
@@ -52,8 +52,11 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     Some(secs * 1_000 + millis)
 }
 
-fn num_at(s: &str, from: usize) -> Option<i64> {
-    s.get(from..from + 2)?.parse::<u32>().ok().map(i64::from)
+/// The `len` ASCII digits at `from` as a number; None if any is not a digit.
+fn digits(b: &[u8], from: usize, len: usize) -> Option<i64> {
+    b.get(from..from + len)?.iter().try_fold(0, |n, c| {
+        c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+    })
 }
 
 /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).

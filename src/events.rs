@@ -1,4 +1,4 @@
-//! `use_machine_events()`: the only place that touches `EventSource` (gloo-net's).
+//! `use_machine_events()`: the only place that touches the browser's `EventSource`.
 //! Turns `snapshot` / `session` / `machine` events into `screen::Event`s,
 //! keeps the server clock from every message's time (and `ping`s), reconnects
 //! with backoff when the browser gives up, and runs a watchdog that marks the
@@ -7,14 +7,13 @@
 use crate::connection::{Link, Timings};
 use crate::countdown::{parse_rfc3339_ms, ServerClock};
 use crate::screen::Event;
-use futures::StreamExt;
-use gloo_net::eventsource::futures::{EventSource, EventSourceSubscription};
-use gloo_net::eventsource::State;
 use leptos::prelude::*;
 use std::rc::Rc;
 use std::time::Duration;
 use vendscreen_protocol as wire;
-use web_sys::MessageEvent;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{EventSource, MessageEvent};
 
 /// The server's keep-alive event: data is the server's time (RFC 3339).
 /// SSE comments keep proxies awake but are invisible to `EventSource`, so the
@@ -51,7 +50,7 @@ struct Hook {
 
 struct Inner {
     url: String,
-    source: Option<EventSource>,
+    source: Option<Connection>,
     /// Bumped on every (re)open and on close: a subscription of an older
     /// connection (whose dropped source reports an error) ends quietly.
     generation: u32,
@@ -61,6 +60,30 @@ struct Inner {
     opened_at: f64,
     attempt: u32,
     retry_pending: bool,
+}
+
+/// An open `EventSource` with the callbacks it calls. Plain callbacks rather
+/// than a stream of futures: one handler for every named event, no channel
+/// and no task per event name (that machinery cost ~2 KB of the download).
+struct Connection {
+    source: EventSource,
+    on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for Connection {
+    /// Closed and unhooked before its callbacks are freed: a closed source
+    /// dispatches nothing more, and nothing can call a freed callback.
+    fn drop(&mut self) {
+        self.source.close();
+        for name in NAMES {
+            let callback = self.on_message.as_ref().unchecked_ref();
+            let _ = self
+                .source
+                .remove_event_listener_with_callback(name, callback);
+        }
+        self.source.set_onerror(None);
+    }
 }
 
 /// Opens `GET {url}` (normally `/api/events`) for the life of the calling
@@ -139,63 +162,75 @@ fn heard(hook: &Hook, name: &str, e: &MessageEvent) {
     }
 }
 
-/// Drops the current stream (if any) and opens a new one, with one task per
-/// named event reading its subscription.
+/// Drops the current stream (if any) and opens a new one, its callbacks
+/// tied to this connection's generation.
 fn open(hook: &Hook) {
-    let subscriptions = hook.inner.try_update_value(|i| {
+    hook.inner.try_update_value(|i| {
         close(i);
         // A manual reconnect cannot set the Last-Event-ID header; say it in the query.
         let url = match &i.last_id {
             Some(id) => format!("{}?lastEventId={}", i.url, crate::api::encode_segment(id)),
             None => i.url.clone(),
         };
-        let mut source = EventSource::new(&url).ok()?;
-        let subscriptions: Vec<_> = NAMES
-            .iter()
-            .filter_map(|name| source.subscribe(*name).ok())
-            .collect();
-        i.source = Some(source);
+        i.source = connect(hook, &url, i.generation);
         i.opened_at = perf_now();
         i.retry_pending = false;
-        Some((i.generation, subscriptions))
     });
-    let Some(Some((generation, subscriptions))) = subscriptions else {
-        return;
+}
+
+/// A new `EventSource` on `url` whose messages and errors reach `hook` for
+/// as long as `generation` is the current one.
+fn connect(hook: &Hook, url: &str, generation: u32) -> Option<Connection> {
+    let source = EventSource::new(url).ok()?;
+    let current = {
+        let inner = hook.inner;
+        move || inner.try_with_value(|i| i.generation == generation) == Some(true)
     };
-    for subscription in subscriptions {
-        crate::api::spawn(listen(hook.clone(), generation, subscription));
+    let on_message = {
+        let hook = hook.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if current() {
+                heard(&hook, &e.type_(), &e);
+            }
+        })
+    };
+    let on_error = {
+        let hook = hook.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if current() {
+                errored(&hook);
+            }
+        })
+    };
+    for name in NAMES {
+        let callback = on_message.as_ref().unchecked_ref();
+        source
+            .add_event_listener_with_callback(name, callback)
+            .ok()?;
     }
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Some(Connection {
+        source,
+        on_message,
+        _on_error: on_error,
+    })
 }
 
-/// Reads one subscription until its connection is replaced or closed.
-async fn listen(hook: Hook, generation: u32, mut subscription: EventSourceSubscription) {
-    while let Some(message) = subscription.next().await {
-        let current = hook.inner.try_with_value(|i| i.generation == generation);
-        if current != Some(true) {
-            break;
-        }
-        match message {
-            Ok((name, e)) => heard(&hook, &name, &e),
-            Err(_) => errored(&hook),
-        }
-    }
-}
-
-/// Ends the current stream; its subscriptions end with it.
+/// Ends the current stream; its callbacks are unhooked with it.
 fn close(i: &mut Inner) {
     i.generation = i.generation.wrapping_add(1);
-    if let Some(source) = i.source.take() {
-        source.close();
-    }
+    i.source = None;
 }
 
-/// gloo-net reports an error once the browser has given up (CLOSED, e.g.
-/// after an HTTP error; while CONNECTING it retries by itself): we retry,
-/// with backoff.
+/// An `error` event: if the browser has given up (CLOSED, e.g. after an
+/// HTTP error; while CONNECTING it retries by itself) we retry, with backoff.
 fn errored(hook: &Hook) {
     let timings = hook.timings;
     let delay = hook.inner.try_update_value(|i| {
-        let closed = i.source.as_ref().is_none_or(|s| s.state() == State::Closed);
+        let closed = i
+            .source
+            .as_ref()
+            .is_none_or(|c| c.source.ready_state() == EventSource::CLOSED);
         if !closed || i.retry_pending {
             return None;
         }

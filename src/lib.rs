@@ -2,6 +2,11 @@
 //! the server. Pure logic (screen, countdown, money, qr, connection, i18n) is
 //! tested natively; components and hooks in the browser (`tests/`).
 
+/// Single-threaded wasm: talc, smaller than the default dlmalloc.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub mod api;
 pub mod app;
 pub mod clock;
@@ -10,6 +15,7 @@ pub mod connection;
 pub mod countdown;
 pub mod events;
 pub mod i18n;
+pub mod json;
 pub mod memo;
 pub mod money;
 pub mod page;

@@ -1,5 +1,5 @@
 //! One server-sent event's data → the screen event and the server time it
-//! carries, decoded by serde_json into the protocol's types. Pure, so it is tested natively; `events.rs` does the I/O.
+//! carries, decoded by serde into the protocol's types (`json.rs`). Pure, so it is tested natively; `events.rs` does the I/O.
 
 use crate::screen::Event;
 use vendscreen_protocol as wire;
@@ -8,15 +8,15 @@ use vendscreen_protocol as wire;
 pub fn parse(name: &str, data: &str) -> Option<(Option<Event>, String)> {
     let (time, event) = match name {
         wire::event_names::SNAPSHOT => {
-            let s: wire::Snapshot = serde_json::from_str(data).ok()?;
+            let s: wire::Snapshot = crate::json::decode(data)?;
             (s.server_time.clone(), Event::Snapshot(s))
         }
         wire::event_names::SESSION => {
-            let s: wire::Session = serde_json::from_str(data).ok()?;
+            let s: wire::Session = crate::json::decode(data)?;
             (s.server_time.clone(), Event::Session(s))
         }
         wire::event_names::MACHINE => {
-            let m: wire::MachineStatus = serde_json::from_str(data).ok()?;
+            let m: wire::MachineStatus = crate::json::decode(data)?;
             (m.server_time.clone(), Event::Machine(m))
         }
         // Accept the time bare or as a JSON string.
