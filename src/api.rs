@@ -17,7 +17,7 @@ use vendscreen_protocol as wire;
 #[derive(Debug, Clone, Copy)]
 pub struct CatalogHandle {
     /// None until the first successful load.
-    pub catalog: Signal<Option<wire::Catalog>>,
+    pub catalog: ReadSignal<Option<wire::Catalog>>,
     /// Loads it again; failures retry with backoff, keeping the old copy.
     pub refresh: Callback<()>,
 }
@@ -27,7 +27,7 @@ pub fn use_catalog() -> CatalogHandle {
     let catalog = RwSignal::new(None);
     load(catalog, 0);
     CatalogHandle {
-        catalog: catalog.into(),
+        catalog: catalog.read_only(),
         refresh: Callback::new(move |()| load(catalog, 0)),
     }
 }
@@ -62,8 +62,9 @@ fn load(into: RwSignal<Option<wire::Catalog>>, attempt: u32) {
 pub enum ApiError {
     /// No HTTP answer at all (server down, network gone).
     Network,
-    /// An HTTP error, with the problem document when the server sent one.
-    Status(u16, Option<wire::Problem>),
+    /// An HTTP error status. The problem+json body is not read: the screen
+    /// acts on the status alone, and decoding it cost the wasm ~1 KB.
+    Status(u16),
     /// A 2xx whose body we could not read.
     Body,
 }
@@ -72,8 +73,8 @@ impl ApiError {
     /// What the idle screen tells the customer about it.
     pub fn notice(&self) -> Notice {
         match self {
-            ApiError::Status(409, _) => Notice::Busy,
-            ApiError::Status(400 | 404 | 410 | 422, _) => Notice::NotForSale,
+            ApiError::Status(409) => Notice::Busy,
+            ApiError::Status(400 | 404 | 410 | 422) => Notice::NotForSale,
             _ => Notice::Unavailable,
         }
     }
@@ -119,12 +120,7 @@ async fn call(request: Result<Request, Error>) -> Result<Response, ApiError> {
     if resp.ok() {
         return Ok(resp);
     }
-    // problem+json when the server sent it; a proxy's HTML error page is fine too.
-    let problem = match resp.text().await {
-        Ok(text) => crate::json::decode::<wire::Problem>(&text),
-        Err(_) => None,
-    };
-    Err(ApiError::Status(resp.status(), problem))
+    Err(ApiError::Status(resp.status()))
 }
 
 /// Percent-encodes a path segment; references are ours, but never trust a string
@@ -147,10 +143,10 @@ mod tests {
 
     #[test]
     fn errors_become_what_the_customer_can_act_on() {
-        assert_eq!(ApiError::Status(409, None).notice(), Notice::Busy);
-        assert_eq!(ApiError::Status(404, None).notice(), Notice::NotForSale);
-        assert_eq!(ApiError::Status(503, None).notice(), Notice::Unavailable);
-        assert_eq!(ApiError::Status(500, None).notice(), Notice::Unavailable);
+        assert_eq!(ApiError::Status(409).notice(), Notice::Busy);
+        assert_eq!(ApiError::Status(404).notice(), Notice::NotForSale);
+        assert_eq!(ApiError::Status(503).notice(), Notice::Unavailable);
+        assert_eq!(ApiError::Status(500).notice(), Notice::Unavailable);
         assert_eq!(ApiError::Network.notice(), Notice::Unavailable);
         assert_eq!(ApiError::Body.notice(), Notice::Unavailable);
     }

@@ -101,7 +101,7 @@ pub fn App() -> impl IntoView {
         match screen.get() {
         Screen::Connecting => view! { <ConnectingScreen locale=locale /> }.into_any(),
         Screen::Idle => view! { <IdleScreen catalog=catalog locale=locale notice=notice on_pick=on_pick /> }.into_any(),
-        Screen::OutOfService(r) => view! { <OutOfServiceScreen reason=Signal::stored(r) locale=locale /> }.into_any(),
+        Screen::OutOfService(r) => view! { <OutOfServiceScreen reason=r locale=locale /> }.into_any(),
         Screen::Creating => view! { <CreatingScreen locale=locale /> }.into_any(),
         Screen::Pay => view! { <PayScreen session=session locale=locale now=now link=link cancelling=cancelling on_cancel=on_cancel /> }.into_any(),
         Screen::Authorized => view! { <AuthorizedScreen session=session locale=locale /> }.into_any(),
@@ -111,7 +111,7 @@ pub fn App() -> impl IntoView {
     };
     view! {
         <div class="app" lang=move || locale.get().tag()>
-            <ConnectionBanner link=events.link locale=locale />
+            <ConnectionBanner link=events.link locale=relay(locale) />
             <Announcer text=announcement />
             {view_screen}
             <LanguageChips locale=locale />

@@ -23,9 +23,9 @@ where
 
 /// `source`, seen through a memo of the caller's own: views that come and go
 /// read long-lived signals through one, so their dead effects die with it.
-pub fn relay<T>(source: impl Get<Value = T> + Send + Sync + 'static) -> Signal<T>
+pub fn relay<T>(source: impl Get<Value = T> + Send + Sync + 'static) -> Memo<T>
 where
     T: PartialEq + Send + Sync + 'static,
 {
-    memo(move |_| source.get()).into()
+    memo(move |_| source.get())
 }

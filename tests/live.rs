@@ -35,7 +35,7 @@ fn pay_screen(
 ) -> impl IntoView {
     let now = use_server_now(server_clock(&s.server_time.clone()));
     let on_cancel = Callback::new(move |()| cancelled.update(|n| *n += 1));
-    view! { <PayScreen session=Signal::stored(Some(s)) locale=Signal::stored(Locale::En) now=now link=link cancelling=cancelling on_cancel=on_cancel /> }
+    view! { <PayScreen session=fixed(Some(s)) locale=fixed(Locale::En) now=now link=link cancelling=cancelling on_cancel=on_cancel /> }
 }
 
 #[wasm_bindgen_test]
@@ -145,7 +145,7 @@ async fn at_zero_the_countdown_says_it_is_checking() {
     let page = open(|| {
         let now = use_server_now(server_clock("2025-03-01T12:00:00Z"));
         let deadline = Signal::stored(parse_rfc3339_ms("2025-03-01T12:00:01Z"));
-        view! { <Countdown deadline=deadline now=now locale=Signal::stored(Locale::Sv) /> }
+        view! { <Countdown deadline=deadline now=now locale=fixed(Locale::Sv) /> }
     });
     wait_until("the countdown reaches zero", 2_500, || {
         page.text("countdown") == "Kontrollerar betalningen…"
@@ -192,7 +192,7 @@ async fn a_lost_stream_dims_the_qr_so_nobody_pays_blind() {
     );
     let page = open(move || {
         view! {
-            <ConnectionBanner link=link locale=Signal::stored(Locale::En) />
+            <ConnectionBanner link=link locale=fixed(Locale::En) />
             {pay_screen(s, link, RwSignal::new(0), RwSignal::new(false))}
         }
     });
@@ -229,7 +229,7 @@ async fn the_event_hook_marks_a_dead_stream_stale() {
     };
     let page = open(move || {
         let events = use_machine_events("/no-such-stream", timings, |_| {});
-        view! { <ConnectionBanner link=events.link locale=Signal::stored(Locale::Da) /> }
+        view! { <ConnectionBanner link=events.link locale=fixed(Locale::Da) /> }
     });
     assert!(!page.sees("connection-banner"));
     wait_until("the banner shows", 3_000, || page.sees("connection-banner")).await;

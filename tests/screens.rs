@@ -18,14 +18,14 @@ wasm_bindgen_test_configure!(run_in_browser);
 const NOW: &str = "2025-03-01T12:00:00Z";
 const LATER: &str = "2025-03-01T12:10:00Z";
 
-fn paying(state: SessionState) -> Signal<Option<vendscreen_protocol::Session>> {
-    Signal::stored(Some(session(state, NOW, LATER)))
+fn paying(state: SessionState) -> Memo<Option<vendscreen_protocol::Session>> {
+    fixed(Some(session(state, NOW, LATER)))
 }
 
 #[wasm_bindgen_test]
 fn the_progress_screens_speak_every_language() {
     for l in Locale::ALL {
-        let locale = Signal::stored(l);
+        let locale = fixed(l);
         let page = open(move || view! { <ConnectingScreen locale=locale /> });
         assert_eq!(page.text("screen-connecting"), t(l).connecting);
         let page = open(move || view! { <CreatingScreen locale=locale /> });
@@ -52,7 +52,7 @@ fn the_progress_screens_speak_every_language() {
 fn out_of_service_says_why_and_that_no_money_was_taken() {
     for l in Locale::ALL {
         let page = open(move || {
-            view! { <OutOfServiceScreen reason=Signal::stored(Some(OutOfServiceReason::DispenserNotReady)) locale=Signal::stored(l) /> }
+            view! { <OutOfServiceScreen reason=Some(OutOfServiceReason::DispenserNotReady) locale=fixed(l) /> }
         });
         let text = page.text("screen-out-of-service");
         assert!(
@@ -77,7 +77,7 @@ fn every_ending_has_its_screen_and_money_sentence_in_every_language() {
         for (state, testid) in endings {
             let now = Signal::stored(vendscreen::countdown::parse_rfc3339_ms(NOW));
             let page = open(
-                move || view! { <OutcomeScreen state=state session=paying(state) locale=Signal::stored(l) now=now /> },
+                move || view! { <OutcomeScreen state=state session=paying(state) locale=fixed(l) now=now /> },
             );
             assert!(page.sees(testid), "{l:?} {state:?}");
             let money = page.text("money-line");
@@ -104,9 +104,9 @@ fn every_ending_has_its_screen_and_money_sentence_in_every_language() {
 fn the_catalog_marks_sold_out_products_and_sells_the_rest() {
     let picked = RwSignal::new(None::<String>);
     let page = open(move || {
-        let catalog = Signal::stored(Some(catalog(Locale::Nb)));
+        let catalog = fixed(Some(catalog(Locale::Nb)));
         let on_pick = Callback::new(move |id| picked.set(Some(id)));
-        view! { <IdleScreen catalog=catalog locale=Signal::stored(Locale::Nb) notice=Signal::stored(None) on_pick=on_pick /> }
+        view! { <IdleScreen catalog=catalog locale=fixed(Locale::Nb) notice=Signal::stored(None) on_pick=on_pick /> }
     });
     assert!(page.text("product-cola").contains("35,00\u{a0}kr"));
     assert!(page.text("product-chips").contains("Utsolgt"));
@@ -125,8 +125,8 @@ fn the_catalog_marks_sold_out_products_and_sells_the_rest() {
 #[wasm_bindgen_test]
 fn a_failed_start_is_explained_on_the_catalog() {
     let page = open(move || {
-        let catalog = Signal::stored(Some(catalog(Locale::En)));
-        view! { <IdleScreen catalog=catalog locale=Signal::stored(Locale::En) notice=Signal::stored(Some(Notice::Busy)) on_pick=Callback::new(|_| ()) /> }
+        let catalog = fixed(Some(catalog(Locale::En)));
+        view! { <IdleScreen catalog=catalog locale=fixed(Locale::En) notice=Signal::stored(Some(Notice::Busy)) on_pick=Callback::new(|_| ()) /> }
     });
     assert!(page.text("notice").contains(t(Locale::En).notice_busy));
 }
@@ -135,9 +135,9 @@ fn a_failed_start_is_explained_on_the_catalog() {
 async fn tapping_a_language_chip_switches_every_text() {
     let locale = RwSignal::new(Locale::Nb);
     let page = open(move || {
-        let catalog = Signal::stored(Some(catalog(Locale::Nb)));
+        let catalog = fixed(Some(catalog(Locale::Nb)));
         view! {
-            <IdleScreen catalog=catalog locale=locale notice=Signal::stored(None) on_pick=Callback::new(|_| ()) />
+            <IdleScreen catalog=catalog locale=vendscreen::memo::relay(locale) notice=Signal::stored(None) on_pick=Callback::new(|_| ()) />
             <vendscreen::components::LanguageChips locale=locale />
         }
     });

@@ -171,9 +171,15 @@ fn full_router(
     let dist = &config.server.dist;
     // `/` and `/index.html` are the display; a missing file is a plain 404
     // (a favicon request must not download the page again).
-    let files = ServeDir::new(dist).append_index_html_on_directories(true);
-    // Brotli or gzip, as the browser asks: the wasm shrinks to about a third.
-    // (The layer's default predicate leaves `text/event-stream` alone.)
+    // `scripts/build-display` leaves `.br` / `.gz` copies at the highest
+    // levels beside each file; those are sent as they are.
+    let files = ServeDir::new(dist)
+        .append_index_html_on_directories(true)
+        .precompressed_br()
+        .precompressed_gzip();
+    // Anything without a copy is compressed on the fly, brotli or gzip as the
+    // browser asks; responses already encoded are left alone. (The layer's
+    // default predicate leaves `text/event-stream` alone too.)
     let files = ServiceBuilder::new()
         .layer(CompressionLayer::new())
         .service(files);

@@ -11,7 +11,7 @@ use vendscreen_protocol::Locale;
 #[component]
 pub fn ConnectionBanner(
     #[prop(into)] link: Signal<Link>,
-    #[prop(into)] locale: Signal<Locale>,
+    #[prop(into)] locale: Memo<Locale>,
 ) -> impl IntoView {
     let down = Signal::derive(move || matches!(link.get(), Link::Stale | Link::Lost));
     let text = tr(locale, |s| s.stale);

@@ -21,7 +21,7 @@ pub fn Countdown(
     /// The server's time now (epoch-ms).
     #[prop(into)]
     now: Signal<Option<i64>>,
-    #[prop(into)] locale: Signal<Locale>,
+    #[prop(into)] locale: Memo<Locale>,
 ) -> impl IntoView {
     let secs = left(deadline, now);
     let urgency = move || secs.get().map_or(Urgency::Calm, Urgency::of);

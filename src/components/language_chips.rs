@@ -22,7 +22,7 @@ pub fn LanguageChips(locale: RwSignal<Locale>) -> impl IntoView {
         }
     };
     view! {
-        <nav class="chips" aria-label=tr(locale.into(), |s| s.languages) data-testid="language-chips">
+        <nav class="chips" aria-label=tr(crate::memo::relay(locale), |s| s.languages) data-testid="language-chips">
             {Locale::ALL.map(chip)}
         </nav>
     }

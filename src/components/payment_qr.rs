@@ -3,13 +3,16 @@
 
 use crate::qr::{self, EcLevel};
 use leptos::prelude::*;
+use vendscreen_protocol as wire;
 
-/// The QR for `qr_url`, or the provider's `qr_image` when the server runs in
-/// QR-image mode (an `<img>`: never injected as markup).
+/// The QR for the session's `qrUrl`, or the provider's `qrImage` when the
+/// server runs in QR-image mode (an `<img>`: never injected as markup).
 #[component]
 pub fn PaymentQr(
-    #[prop(into)] qr_url: Signal<Option<String>>,
-    #[prop(into)] qr_image: Signal<Option<String>>,
+    /// Read through the session itself rather than two string signals: one
+    /// signal type less to compile (see BENCHMARKS.md, first load).
+    #[prop(into)]
+    session: Memo<Option<wire::Session>>,
     /// What a screen reader says for the code.
     #[prop(into)]
     label: Signal<String>,
@@ -18,27 +21,33 @@ pub fn PaymentQr(
     ec: Option<EcLevel>,
 ) -> impl IntoView {
     let ec = ec.unwrap_or(qr::DEFAULT_EC);
-    // Encoding is the costly part: redo it only when the URL changes.
-    let svg = crate::memo::memo(move |_| qr_url.get().and_then(|u| qr::encode(&u, ec)));
-    let code = move || match (svg.get(), qr_image.get()) {
-        (Some(q), _) => view! {
-            <svg
-                class="qr"
-                data-testid="qr"
-                xmlns="http://www.w3.org/2000/svg"
-                viewBox=format!("0 0 {0} {0}", q.size)
-                shape-rendering="crispEdges"
-                role="img"
-                aria-label=label
-            >
-                <path d=q.path fill="#000"></path>
-            </svg>
+    // Encoding is the costly part; the memo re-encodes only when the session
+    // changes (a few times per purchase) and re-renders only when the code does.
+    let svg = crate::memo::memo(move |_| {
+        session.with(|s| qr::encode(s.as_ref()?.qr_url.as_deref()?, ec))
+    });
+    let code = move || {
+        let image = || session.with(|s| s.as_ref()?.qr_image.clone());
+        match (svg.get(), image()) {
+            (Some(q), _) => view! {
+                <svg
+                    class="qr"
+                    data-testid="qr"
+                    xmlns="http://www.w3.org/2000/svg"
+                    viewBox=format!("0 0 {0} {0}", q.size)
+                    shape-rendering="crispEdges"
+                    role="img"
+                    aria-label=label
+                >
+                    <path d=q.path fill="#000"></path>
+                </svg>
+            }
+            .into_any(),
+            (None, Some(src)) => {
+                view! { <img class="qr" data-testid="qr" src=src alt=label /> }.into_any()
+            }
+            _ => view! { <div class="qr qr-missing" aria-hidden="true"></div> }.into_any(),
         }
-        .into_any(),
-        (None, Some(src)) => {
-            view! { <img class="qr" data-testid="qr" src=src alt=label /> }.into_any()
-        }
-        _ => view! { <div class="qr qr-missing" aria-hidden="true"></div> }.into_any(),
     };
     view! { <div class="qr-card" data-testid="qr-card">{code}</div> }
 }

@@ -94,7 +94,7 @@ pub fn t(locale: Locale) -> &'static Strings {
 /// One text in the current language, as a signal. Every text node shares
 /// this one closure type, so the view code is compiled once, not once per
 /// text: a real saving in a bundle that must stay under 100 KB.
-pub fn tr(locale: Signal<Locale>, pick: fn(&Strings) -> &'static str) -> Signal<String> {
+pub fn tr(locale: Memo<Locale>, pick: fn(&Strings) -> &'static str) -> Signal<String> {
     Signal::derive(move || pick(t(locale.get())).to_owned())
 }
 

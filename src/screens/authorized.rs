@@ -8,8 +8,8 @@ use vendscreen_protocol::{self as wire, Locale};
 /// "Payment approved — getting your item ready…".
 #[component]
 pub fn AuthorizedScreen(
-    #[prop(into)] session: Signal<Option<wire::Session>>,
-    #[prop(into)] locale: Signal<Locale>,
+    #[prop(into)] session: Memo<Option<wire::Session>>,
+    #[prop(into)] locale: Memo<Locale>,
 ) -> impl IntoView {
     let lines = vec![
         Line::new("product", super::product_name(session)),

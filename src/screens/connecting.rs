@@ -7,6 +7,6 @@ use vendscreen_protocol::Locale;
 
 /// Shown until the server has said what to show.
 #[component]
-pub fn ConnectingScreen(#[prop(into)] locale: Signal<Locale>) -> impl IntoView {
+pub fn ConnectingScreen(#[prop(into)] locale: Memo<Locale>) -> impl IntoView {
     view! { <Message testid="screen-connecting" tone="progress" icon="" title=tr(locale, |s| s.connecting) lines=vec![] /> }
 }

@@ -7,6 +7,6 @@ use vendscreen_protocol::Locale;
 
 /// "Preparing your payment…".
 #[component]
-pub fn CreatingScreen(#[prop(into)] locale: Signal<Locale>) -> impl IntoView {
+pub fn CreatingScreen(#[prop(into)] locale: Memo<Locale>) -> impl IntoView {
     view! { <Message testid="screen-creating" tone="progress" icon="" title=tr(locale, |s| s.creating) lines=vec![] /> }
 }

@@ -11,8 +11,8 @@ use vendscreen_protocol::{self as wire, Locale};
 /// The idle/attract screen.
 #[component]
 pub fn IdleScreen(
-    #[prop(into)] catalog: Signal<Option<wire::Catalog>>,
-    #[prop(into)] locale: Signal<Locale>,
+    #[prop(into)] catalog: Memo<Option<wire::Catalog>>,
+    #[prop(into)] locale: Memo<Locale>,
     /// Why the last touch did not start a purchase, if it did not.
     #[prop(into)]
     notice: Signal<Option<Notice>>,
@@ -55,7 +55,7 @@ pub fn IdleScreen(
 }
 
 /// One product: a big touch target with name and price, or marked sold out.
-fn tile(p: wire::Product, locale: Signal<Locale>, on_pick: Callback<String>) -> impl IntoView {
+fn tile(p: wire::Product, locale: Memo<Locale>, on_pick: Callback<String>) -> impl IntoView {
     let price = p.price;
     let id = p.id.clone();
     view! {

@@ -24,7 +24,7 @@ use vendscreen_protocol as wire;
 use leptos::prelude::*;
 
 /// The product's name in the session, or nothing before there is one.
-pub(crate) fn product_name(session: Signal<Option<wire::Session>>) -> Signal<String> {
+pub(crate) fn product_name(session: Memo<Option<wire::Session>>) -> Signal<String> {
     Signal::derive(move || {
         session.with(|s| {
             s.as_ref()

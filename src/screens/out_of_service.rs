@@ -8,10 +8,12 @@ use vendscreen_protocol::{Locale, OutOfServiceReason};
 /// "Out of service. No money has been taken."
 #[component]
 pub fn OutOfServiceScreen(
-    #[prop(into)] reason: Signal<Option<OutOfServiceReason>>,
-    #[prop(into)] locale: Signal<Locale>,
+    /// A plain value: a new reason is a new `Screen`, so the App builds a
+    /// new screen for it.
+    reason: Option<OutOfServiceReason>,
+    #[prop(into)] locale: Memo<Locale>,
 ) -> impl IntoView {
-    let why = Signal::derive(move || t(locale.get()).reason(reason.get()).to_owned());
+    let why = Signal::derive(move || t(locale.get()).reason(reason).to_owned());
     let lines = vec![
         Line::new("reason", why),
         Line::new("money", tr(locale, |s| s.no_money_taken)),

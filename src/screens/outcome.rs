@@ -24,8 +24,8 @@ pub fn testid(state: SessionState) -> &'static str {
 pub fn OutcomeScreen(
     /// The final state shown.
     state: SessionState,
-    #[prop(into)] session: Signal<Option<wire::Session>>,
-    #[prop(into)] locale: Signal<Locale>,
+    #[prop(into)] session: Memo<Option<wire::Session>>,
+    #[prop(into)] locale: Memo<Locale>,
     #[prop(into)] now: Signal<Option<i64>>,
 ) -> impl IntoView {
     let paid = state == SessionState::Completed;

@@ -13,8 +13,8 @@ use vendscreen_protocol::{self as wire, Locale};
 /// Scan to pay.
 #[component]
 pub fn PayScreen(
-    #[prop(into)] session: Signal<Option<wire::Session>>,
-    #[prop(into)] locale: Signal<Locale>,
+    #[prop(into)] session: Memo<Option<wire::Session>>,
+    #[prop(into)] locale: Memo<Locale>,
     #[prop(into)] now: Signal<Option<i64>>,
     #[prop(into)] link: Signal<Link>,
     /// Cancel pressed and not yet settled.
@@ -22,8 +22,6 @@ pub fn PayScreen(
     cancelling: Signal<bool>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
-    let qr_url = Signal::derive(move || session.with(|s| s.as_ref()?.qr_url.clone()));
-    let qr_image = Signal::derive(move || session.with(|s| s.as_ref()?.qr_image.clone()));
     let deadline =
         Signal::derive(move || session.with(|s| parse_rfc3339_ms(&s.as_ref()?.expires_at)));
     // Texts are `Signal<String>`s, not closures: one shared render path (size).
@@ -65,7 +63,7 @@ pub fn PayScreen(
             </section>
             <section class="pay-qr" class:dimmed=move || lost.get() || timed_out.get()>
                 <p class="scan">{tr(locale, |s| s.scan)}</p>
-                <PaymentQr qr_url=qr_url qr_image=qr_image label=tr(locale, |s| s.qr_alt) />
+                <PaymentQr session=session label=tr(locale, |s| s.qr_alt) />
                 <Alert
                     when=lost
                     class="qr-notice"

@@ -148,3 +148,8 @@ pub fn catalog(locale: wire::Locale) -> wire::Catalog {
         ],
     }
 }
+
+/// A fixed value as the `Memo` a screen takes (the App hands screens relays).
+pub fn fixed<T: Clone + PartialEq + Send + Sync + 'static>(value: T) -> Memo<T> {
+    Memo::new(move |_| value.clone())
+}

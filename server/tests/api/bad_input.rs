@@ -163,6 +163,29 @@ async fn a_missing_file_is_404_not_the_page_and_the_page_is_compressed() {
 }
 
 #[tokio::test]
+async fn a_precompressed_copy_is_sent_as_it_is() {
+    let app = spawn_app().await;
+    // Not real brotli: the point is that these exact bytes are what is sent.
+    let copy = b"precompressed at quality 11".to_vec();
+    std::fs::write(app.dir.path().join("app.wasm"), vec![0u8; 4096]).unwrap();
+    std::fs::write(app.dir.path().join("app.wasm.br"), &copy).unwrap();
+    let resp = app
+        .http
+        .get(app.url("/app.wasm"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-encoding"], "br");
+    assert_eq!(resp.headers()["content-type"], "application/wasm");
+    assert_eq!(resp.bytes().await.unwrap().to_vec(), copy);
+    // A browser without brotli gets the file itself (compressed on the fly).
+    let plain = app.get("/app.wasm").await.bytes().await.unwrap();
+    assert_eq!(plain.len(), 4096);
+}
+
+#[tokio::test]
 async fn a_machine_going_out_of_order_is_announced_on_the_stream_at_once() {
     let app = spawn_app().await;
     let mut events = app.events().await;
