@@ -99,15 +99,35 @@ pub fn App() -> impl IntoView {
         let (notice, cancelling) = (relay(notice), relay(cancelling));
         let catalog = relay(cat.catalog);
         match screen.get() {
-        Screen::Connecting => view! { <ConnectingScreen locale=locale /> }.into_any(),
-        Screen::Idle => view! { <IdleScreen catalog=catalog locale=locale notice=notice on_pick=on_pick /> }.into_any(),
-        Screen::OutOfService(r) => view! { <OutOfServiceScreen reason=r locale=locale /> }.into_any(),
-        Screen::Creating => view! { <CreatingScreen locale=locale /> }.into_any(),
-        Screen::Pay => view! { <PayScreen session=session locale=locale now=now link=link cancelling=cancelling on_cancel=on_cancel /> }.into_any(),
-        Screen::Authorized => view! { <AuthorizedScreen session=session locale=locale /> }.into_any(),
-        Screen::Dispensing => view! { <DispensingScreen session=session locale=locale /> }.into_any(),
-        Screen::Outcome(st) => view! { <OutcomeScreen state=st session=session locale=locale now=now /> }.into_any(),
-    }
+            Screen::Connecting => view! { <ConnectingScreen locale=locale /> }.into_any(),
+            Screen::Idle => {
+                view! { <IdleScreen catalog=catalog locale=locale notice=notice on_pick=on_pick /> }
+                    .into_any()
+            }
+            Screen::OutOfService(r) => {
+                view! { <OutOfServiceScreen reason=r locale=locale /> }.into_any()
+            }
+            Screen::Creating => view! { <CreatingScreen locale=locale /> }.into_any(),
+            Screen::Pay => {
+                // The machine's setting as the screen opens; a changed setting
+                // applies to the next purchase.
+                let ec = cat
+                    .catalog
+                    .with_untracked(|c| c.as_ref().map(|c| c.machine.qr_error_correction));
+                let ec = crate::qr::ec_level(ec.unwrap_or_default());
+                view! { <PayScreen session=session locale=locale now=now link=link cancelling=cancelling on_cancel=on_cancel ec=ec /> }.into_any()
+            }
+            Screen::Authorized => {
+                view! { <AuthorizedScreen session=session locale=locale /> }.into_any()
+            }
+            Screen::Dispensing => {
+                view! { <DispensingScreen session=session locale=locale /> }.into_any()
+            }
+            Screen::Outcome(st) => {
+                view! { <OutcomeScreen state=st session=session locale=locale now=now /> }
+                    .into_any()
+            }
+        }
     };
     view! {
         <div class="app" lang=move || locale.get().tag()>

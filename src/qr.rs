@@ -4,6 +4,7 @@
 
 pub use qrcode::EcLevel;
 use qrcode::{Color, QrCode};
+use vendscreen_protocol as wire;
 
 /// The quiet zone the QR spec asks for, in modules, on every side.
 pub const QUIET_ZONE: usize = 4;
@@ -51,14 +52,14 @@ pub fn encode(data: &str, ec: EcLevel) -> Option<QrSvg> {
     })
 }
 
-/// An `EcLevel` from its letter (`L`, `M`, `Q`, `H`), for configuration.
-pub fn ec_from_letter(letter: &str) -> Option<EcLevel> {
-    match letter.trim() {
-        "L" | "l" => Some(EcLevel::L),
-        "M" | "m" => Some(EcLevel::M),
-        "Q" | "q" => Some(EcLevel::Q),
-        "H" | "h" => Some(EcLevel::H),
-        _ => None,
+/// The level the machine is configured with (`machine.qr_error_correction`,
+/// sent in the catalog).
+pub fn ec_level(level: wire::QrErrorCorrection) -> EcLevel {
+    match level {
+        wire::QrErrorCorrection::L => EcLevel::L,
+        wire::QrErrorCorrection::M => EcLevel::M,
+        wire::QrErrorCorrection::Q => EcLevel::Q,
+        wire::QrErrorCorrection::H => EcLevel::H,
     }
 }
 
@@ -124,9 +125,10 @@ mod tests {
     }
 
     #[test]
-    fn ec_levels_are_configurable_by_letter() {
-        assert_eq!(ec_from_letter("h"), Some(EcLevel::H));
-        assert_eq!(ec_from_letter(" Q "), Some(EcLevel::Q));
-        assert_eq!(ec_from_letter("X"), None);
+    fn the_machines_setting_picks_the_level() {
+        assert_eq!(ec_level(wire::QrErrorCorrection::L), EcLevel::L);
+        assert_eq!(ec_level(wire::QrErrorCorrection::Q), EcLevel::Q);
+        assert_eq!(ec_level(wire::QrErrorCorrection::H), EcLevel::H);
+        assert_eq!(ec_level(Default::default()), DEFAULT_EC);
     }
 }

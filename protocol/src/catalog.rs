@@ -35,6 +35,22 @@ impl Locale {
     }
 }
 
+/// How much of the payment QR may be damaged and still scan (ISO/IEC 18004
+/// error-correction level): L 7 %, M 15 %, Q 25 %, H 30 %. Higher levels make
+/// a denser code; a scratched or dirty screen wants Q or H.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum QrErrorCorrection {
+    /// About 7 % may be lost.
+    L,
+    /// About 15 % may be lost: the default.
+    #[default]
+    M,
+    /// About 25 % may be lost.
+    Q,
+    /// About 30 % may be lost.
+    H,
+}
+
 /// The machine the display belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,6 +63,10 @@ pub struct Machine {
     pub locale: Locale,
     /// The currency every price is in.
     pub currency: crate::Currency,
+    /// The error correction of the QR the display draws (`machine.qr_error_correction`).
+    /// Absent from an older server: M.
+    #[serde(default)]
+    pub qr_error_correction: QrErrorCorrection,
 }
 
 /// One product on sale.

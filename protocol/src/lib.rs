@@ -13,7 +13,7 @@ mod events;
 mod money;
 mod session;
 
-pub use catalog::{Catalog, Locale, Machine, Product};
+pub use catalog::{Catalog, Locale, Machine, Product, QrErrorCorrection};
 pub use events::{Health, MachineStatus, OutOfServiceReason, Problem, Snapshot};
 pub use money::{Currency, Money};
 pub use session::{CreateSession, EndReason, ProductRef, Session, SessionState};

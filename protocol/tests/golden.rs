@@ -24,6 +24,21 @@ fn catalog_round_trips() {
         wire::Money::new(3500, wire::Currency::Nok)
     );
     assert!(!catalog.products[1].available);
+    assert_eq!(
+        catalog.machine.qr_error_correction,
+        wire::QrErrorCorrection::Q
+    );
+}
+
+#[test]
+fn a_catalog_from_an_older_server_means_error_correction_m() {
+    let text =
+        r#"{"machine":{"posId":"1","name":"A","locale":"da","currency":"DKK"},"products":[]}"#;
+    let catalog: wire::Catalog = serde_json::from_str(text).unwrap();
+    assert_eq!(
+        catalog.machine.qr_error_correction,
+        wire::QrErrorCorrection::M
+    );
 }
 
 #[test]

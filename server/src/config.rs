@@ -51,6 +51,8 @@ pub struct MachineConfig {
     /// How long an ending stays on screen before the machine is idle again.
     #[serde(deserialize_with = "lenient::u64")]
     pub outcome_display_s: u64,
+    /// Error correction of the QR the display draws: `L`, `M`, `Q` or `H`.
+    pub qr_error_correction: wire::QrErrorCorrection,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -264,7 +266,18 @@ mod tests {
         assert_eq!(c.machine.session_timeout_s, 120);
         assert_eq!(c.machine.pos_id, "4242");
         assert_eq!(c.epayment.msn.as_deref(), Some("123456"));
+        assert_eq!(c.machine.qr_error_correction, wire::QrErrorCorrection::M);
         assert!(!c.uses_simulator());
+    }
+
+    #[test]
+    fn the_qr_error_correction_is_a_machine_setting() {
+        let file = "[machine]\nqr_error_correction = \"Q\"\n";
+        let c = Config::from_sources(file, []).unwrap();
+        assert_eq!(c.machine.qr_error_correction, wire::QrErrorCorrection::Q);
+        let env = env(&[("VENDSCREEN_MACHINE_QR_ERROR_CORRECTION", "H")]);
+        let c = Config::from_sources(file, env).unwrap();
+        assert_eq!(c.machine.qr_error_correction, wire::QrErrorCorrection::H);
     }
 
     #[test]
@@ -289,6 +302,7 @@ mod tests {
         assert!(bad("", &[("VENDSCREEN_EPAYMENT_CLIENT_ID", "id")]).contains("together"));
         assert!(bad("", &[("VENDSCREEN_DISPENSER_KIND", "http")]).contains("dispenser.url"));
         assert!(bad("[server]\nport = 2\n", &[]).contains("port"));
+        assert!(bad("", &[("VENDSCREEN_MACHINE_QR_ERROR_CORRECTION", "X")]).contains("`X`"));
         let dup = "[[products]]\nid=\"a\"\nname=\"A\"\nprice=100\nslot=\"1\"\n[[products]]\nid=\"a\"\nname=\"B\"\nprice=100\nslot=\"2\"\n";
         assert!(bad(dup, &[]).contains("duplicate"));
     }

@@ -54,6 +54,7 @@ pub fn catalog(config: &Config) -> wire::Catalog {
             name: m.name.clone(),
             locale: m.locale,
             currency: m.currency,
+            qr_error_correction: m.qr_error_correction,
         },
         products: config
             .products

@@ -21,6 +21,9 @@ pub fn PayScreen(
     #[prop(into)]
     cancelling: Signal<bool>,
     on_cancel: Callback<()>,
+    /// The machine's QR error correction (from the catalog).
+    #[prop(default = crate::qr::DEFAULT_EC)]
+    ec: crate::qr::EcLevel,
 ) -> impl IntoView {
     let deadline =
         Signal::derive(move || session.with(|s| parse_rfc3339_ms(&s.as_ref()?.expires_at)));
@@ -63,7 +66,7 @@ pub fn PayScreen(
             </section>
             <section class="pay-qr" class:dimmed=move || lost.get() || timed_out.get()>
                 <p class="scan">{tr(locale, |s| s.scan)}</p>
-                <PaymentQr session=session label=tr(locale, |s| s.qr_alt) />
+                <PaymentQr session=session label=tr(locale, |s| s.qr_alt) ec=ec />
                 <Alert
                     when=lost
                     class="qr-notice"

@@ -140,6 +140,7 @@ pub fn catalog(locale: wire::Locale) -> wire::Catalog {
             name: "Oslo S".into(),
             locale,
             currency: wire::Currency::Nok,
+            qr_error_correction: wire::QrErrorCorrection::M,
         },
         products: vec![
             product("cola", "Cola Zero", 3500, true),

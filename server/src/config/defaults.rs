@@ -45,6 +45,7 @@ impl Default for MachineConfig {
             session_timeout_s: 600,
             vend_window_s: 120,
             outcome_display_s: 8,
+            qr_error_correction: wire::QrErrorCorrection::M,
         }
     }
 }

@@ -1,11 +1,13 @@
 #![cfg(target_arch = "wasm32")]
-//! The whole `<App/>` through many purchases in one page, as a kiosk runs for
-//! months: wasm memory must stay flat. The page's `EventSource` and `fetch`
-//! are replaced by fakes the test drives, so the real hook, API and screens run.
+//! The whole `<App/>` in one page, as a kiosk runs it: the machine's settings
+//! from the catalog reach the screens, and many purchases leave wasm memory
+//! flat. The page's `EventSource` and `fetch` are replaced by fakes the test
+//! drives, so the real hook, API and screens run.
 
 mod common;
 
 use common::*;
+use vendscreen::qr::EcLevel;
 use vendscreen_protocol::{self as wire, SessionState};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -139,5 +141,37 @@ async fn two_hundred_purchases_in_one_page_do_not_grow_wasm_memory() {
     assert!(
         grown <= 128 * 1024,
         "wasm memory grew {grown} bytes over 200 purchases"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_qr_uses_the_error_correction_the_machine_is_configured_with() {
+    js(FAKES);
+    let mut machine = catalog(wire::Locale::En);
+    machine.machine.qr_error_correction = wire::QrErrorCorrection::H;
+    set_global("fakeCatalog", &serde_json::to_string(&machine).unwrap());
+    let page = open(vendscreen::App);
+    sleep(0).await;
+    emit("snapshot", &idle_snapshot(&at(0)));
+    wait_until("the catalog shows", 2_000, || page.sees("product-cola")).await;
+    let mut s = session(SessionState::Creating, &at(1), &at(300));
+    set_global("fakeSession", &serde_json::to_string(&s).unwrap());
+    page.tap("product-cola");
+    sleep(0).await;
+    wait_until("the purchase starts", 2_000, || {
+        page.sees("screen-creating")
+    })
+    .await;
+    s.state = SessionState::AwaitingPayment;
+    s.server_time = at(2);
+    emit("session", &serde_json::to_string(&s).unwrap());
+    wait_until("the QR shows", 2_000, || page.sees("qr")).await;
+    let url = s.qr_url.clone().unwrap();
+    let size = |ec| vendscreen::qr::encode(&url, ec).unwrap().size;
+    let (high, default) = (size(EcLevel::H), size(vendscreen::qr::DEFAULT_EC));
+    assert_ne!(high, default, "the fixture URL must tell the levels apart");
+    assert_eq!(
+        page.attr("qr", "viewBox"),
+        Some(format!("0 0 {high} {high}"))
     );
 }
