@@ -8,6 +8,7 @@ use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tempfile::TempDir;
 use tokio::process::{Child, Command};
@@ -249,7 +250,20 @@ fn binary_path() -> PathBuf {
         .unwrap_or_else(|| crate::workspace_root().join("target/debug/vendscreen-server"))
 }
 
-/// A port nobody listens on right now (bound, read, released).
+/// A port for a child process (server, chromedriver) that nobody else is
+/// handed meanwhile. Not `bind(0)`: the kernel may give that port to another
+/// process before our child binds it. Below Linux's ephemeral range (32768+),
+/// where `bind(0)` and outgoing connections never land; unique within this
+/// process; free right now.
 pub fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(97);
+    for _ in 0..12_000 {
+        let n = start.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed));
+        let port = 20_000 + (n % 12_000) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    bail!("no free port in 20000..32000")
 }

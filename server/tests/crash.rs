@@ -9,17 +9,27 @@
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tokio::process::{Child, Command};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vendscreen-server");
 
+/// A port for a child server that nobody else is handed meanwhile. Not
+/// `bind(0)`: the kernel may give that port to a parallel test's server
+/// before our child binds it, and our health check then answers from theirs.
+/// Below Linux's ephemeral range (32768+), where `bind(0)` and outgoing
+/// connections never land; unique within this test binary; free right now.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(97);
+    loop {
+        let n = start.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed));
+        let port = 20_000 + (n % 12_000) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// A running server process and what it needs to be restarted.
@@ -44,6 +54,7 @@ async fn start(env: &[(&str, String)]) -> Proc {
         child: cmd.spawn().unwrap(),
         base: format!("http://{port}"),
     };
+    let mut proc = proc;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while reqwest::get(format!("{}/healthz", proc.base))
         .await
@@ -55,6 +66,9 @@ async fn start(env: &[(&str, String)]) -> Proc {
         );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    // The answer must come from our child, not from whoever else holds the port.
+    let exited = proc.child.try_wait().unwrap();
+    assert!(exited.is_none(), "server on {port} exited: {exited:?}");
     proc
 }
 
@@ -143,13 +157,10 @@ impl World {
 
     async fn approve(&self, reference: &str) {
         let url = format!("{}/sim/payments/{reference}/approve", self.vipps.base);
-        assert!(reqwest::Client::new()
-            .post(url)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .is_success());
+        let resp = reqwest::Client::new().post(url).send().await.unwrap();
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        assert!(status.is_success(), "approve {reference}: {status} {body}");
     }
 
     /// The payment's aggregate at "Vipps", read with the simulator's credentials.
