@@ -20,6 +20,12 @@ pub fn use_server_now(clock: Signal<Option<ServerClock>>) -> Signal<Option<i64>>
             h.clear();
         }
     });
-    let now = Memo::new(move |_| clock.get().map(|c| c.now_ms(local.get())));
+    // The tick only says "read again"; the reading is taken now, so a clock
+    // synced between ticks never shows the server's time a tick late (an
+    // ending's "back in 6 s" would flash "7 s").
+    let now = Memo::new(move |_| {
+        local.track();
+        clock.get().map(|c| c.now_ms(perf_now()))
+    });
     now.into()
 }

@@ -237,3 +237,19 @@ async fn the_event_hook_marks_a_dead_stream_stale() {
         .text("connection-banner")
         .contains("Forbindelsen er tabt"));
 }
+
+#[wasm_bindgen_test]
+fn a_clock_synced_between_ticks_is_read_at_once_not_a_tick_late() {
+    let _owner = Owner::new();
+    let clock = RwSignal::new(None::<ServerClock>);
+    let now = use_server_now(clock.into());
+    // Let local time move on without a tick (a busy wait, not a timer).
+    let start = perf_now();
+    while perf_now() - start < 40.0 {}
+    clock.set(Some(ServerClock::synced(1_000_000, perf_now())));
+    let read = now.get_untracked().expect("synced");
+    assert!(
+        read >= 1_000_000,
+        "read {read}: behind the time just synced"
+    );
+}

@@ -18,11 +18,13 @@ pub fn table(f: &Figures) -> String {
     let heap_growth = f.endurance.end.heap as f64 - f.endurance.start.heap as f64;
     let (nodes_start, nodes_end) = (f.endurance.start.nodes, f.endurance.end.nodes);
     let rows = [
+        // Everything the page fetched (the catalog's JSON too), brotli q11;
+        // KB as 1,000 bytes, as `scripts/build-display --check-budget` counts.
         row(
             "first load, brotli",
-            "≤ 100 KB",
-            format!("{:.1} KB", f.first_load.brotli_total as f64 / 1024.0),
-            f.first_load.brotli_total <= 102_400,
+            "≤ 100 KB (100,000 B)",
+            format!("{} B", f.first_load.brotli_total),
+            f.first_load.brotli_total <= 100_000,
         ),
         row(
             "navigation → first contentful paint (p50 of cold loads)",
