@@ -51,6 +51,12 @@ pub struct Health {
     pub status: String,
     /// Whether the payment service answered the last check.
     pub payment_service_reachable: bool,
+    /// References of purchases the machine could not settle by itself (a
+    /// vend whose outcome is unknown after a crash: released, never
+    /// captured), until a person resolves them with
+    /// `vendscreen-server operator resolve`. Empty when all is well.
+    #[serde(default)]
+    pub needs_operator: Vec<String>,
 }
 
 /// An `application/problem+json` error body (RFC 9457).

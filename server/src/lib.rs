@@ -7,6 +7,7 @@ pub mod dispenser;
 pub mod epayment;
 pub mod error;
 pub mod failpoint;
+pub mod operator;
 pub mod routes;
 pub mod session;
 pub mod simulator;

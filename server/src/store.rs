@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 mod migrations;
+mod operator;
 mod rows;
 
 pub use rows::rfc3339;

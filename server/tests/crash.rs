@@ -105,8 +105,38 @@ impl World {
 
     /// Starts the machine's server, optionally set to crash at `crash_at`.
     async fn machine(&self, crash_at: Option<&str>) -> Proc {
+        let mut env = self.machine_env();
+        if let Some(point) = crash_at {
+            env.push(("VENDSCREEN_CRASH_AT", point.into()));
+        }
+        start(&env).await
+    }
+
+    /// `vendscreen-server operator …` on the machine's configuration: its
+    /// exit status and what it printed.
+    async fn operator(&self, args: &[&str]) -> (bool, String) {
+        let out = Command::new(BIN)
+            .envs(
+                self.machine_env()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v)),
+            )
+            .arg("operator")
+            .args(args)
+            .output()
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        (
+            out.status.success(),
+            text + &String::from_utf8_lossy(&out.stderr),
+        )
+    }
+
+    /// The machine's settings: "Vipps" is the other process, vends are logged.
+    fn machine_env(&self) -> Vec<(&'static str, String)> {
         let d = self.dir.path();
-        let mut env = vec![
+        vec![
             (
                 "VENDSCREEN_SERVER_LISTEN",
                 format!("127.0.0.1:{}", self.port),
@@ -140,11 +170,7 @@ impl World {
                 "VENDSCREEN_DISPENSER_COMMAND",
                 d.join("dispense.sh").display().to_string(),
             ),
-        ];
-        if let Some(point) = crash_at {
-            env.push(("VENDSCREEN_CRASH_AT", point.into()));
-        }
-        start(&env).await
+        ]
     }
 
     fn vend_log(&self) -> String {
@@ -303,8 +329,15 @@ async fn crash_mid_vend_never_captures_and_releases_the_reservation() {
     crash_after_approval("vending", false, &["vendFailed"]).await;
 }
 
+/// The machine's `/healthz` list of purchases waiting for a person.
+async fn awaiting_operator(machine: &Proc) -> Vec<String> {
+    let url = format!("{}/healthz", machine.base);
+    let health: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    serde_json::from_value(health["needsOperator"].clone()).unwrap()
+}
+
 #[tokio::test]
-async fn sigkill_while_the_dispenser_runs_never_captures() {
+async fn sigkill_while_the_dispenser_runs_never_captures_and_asks_for_the_operator() {
     let world = World::new().await;
     let mut machine = world.machine(None).await;
     let reference = buy(&machine).await.unwrap();
@@ -322,6 +355,22 @@ async fn sigkill_while_the_dispenser_runs_never_captures() {
     let ended = wait_for_state(&machine, &reference, &["completed", "vendFailed"]).await;
     assert_eq!(ended, "vendFailed");
     assert_consistent(&world, &reference, &ended).await;
+    // Did the item drop? Nobody knows: a person must look.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while awaiting_operator(&machine).await != [reference.clone()] {
+        assert!(tokio::time::Instant::now() < deadline, "never flagged");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let (ok, listed) = world.operator(&["list"]).await;
+    assert!(
+        ok && listed.contains(&reference) && listed.contains("vendFailed"),
+        "{listed}"
+    );
+    let (ok, said) = world.operator(&["resolve", &reference]).await;
+    assert!(ok, "{said}");
+    assert!(awaiting_operator(&machine).await.is_empty());
+    let (ok, said) = world.operator(&["resolve", &reference]).await;
+    assert!(!ok && said.contains("not waiting"), "{said}");
 }
 
 #[tokio::test]

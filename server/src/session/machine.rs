@@ -54,6 +54,17 @@ impl Engine {
         }
     }
 
+    /// References of the flagged sessions nobody has resolved yet.
+    pub fn awaiting_operator(&self) -> Vec<String> {
+        match self.inner.store.awaiting_operator() {
+            Ok(records) => records.into_iter().map(|r| r.reference).collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the sessions awaiting an operator");
+                Vec::new()
+            }
+        }
+    }
+
     /// Whether the payment service answered the last check.
     pub fn payment_reachable(&self) -> bool {
         self.inner

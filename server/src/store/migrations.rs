@@ -3,7 +3,8 @@
 use rusqlite::Connection;
 
 /// Each entry runs once, in a transaction. Append; never edit a shipped one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE sessions (
         reference      TEXT PRIMARY KEY,
         seq            INTEGER NOT NULL UNIQUE,
@@ -41,7 +42,10 @@ const MIGRATIONS: &[&str] = &[r#"
         received_at   TEXT NOT NULL,
         PRIMARY KEY (reference, name, psp_reference)
     );
-"#];
+"#,
+    // When a person resolved a session the engine flagged (store/operator.rs).
+    "ALTER TABLE sessions ADD COLUMN operator_resolved_at TEXT;",
+];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
     let applied: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

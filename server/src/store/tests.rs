@@ -78,3 +78,32 @@ fn a_store_that_cannot_be_opened_is_an_error_not_a_panic() {
     let error = Store::open(&dir.path().join("missing/dir/v.db"));
     assert!(error.is_err());
 }
+
+#[test]
+fn a_flagged_session_waits_for_an_operator_until_resolved_even_across_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let store = Store::open(&path).unwrap();
+    let quiet = record(&store, Phase::Completed);
+    let mut flagged = record(&store, Phase::VendFailed);
+    store.insert(&quiet).unwrap();
+    store.insert(&flagged).unwrap();
+    assert!(store.awaiting_operator().unwrap().is_empty());
+    flagged.needs_operator = true;
+    store.update(&flagged).unwrap();
+    let waiting = Store::open(&path).unwrap().awaiting_operator().unwrap();
+    assert_eq!(waiting, vec![flagged.clone()]);
+
+    let now = OffsetDateTime::now_utc();
+    assert!(!store.resolve_operator(&quiet.reference, now).unwrap());
+    assert!(!store.resolve_operator("vm-nobody", now).unwrap());
+    assert!(store.resolve_operator(&flagged.reference, now).unwrap());
+    assert!(!store.resolve_operator(&flagged.reference, now).unwrap());
+    // A later engine write of the record does not undo the resolution.
+    store.update(&flagged).unwrap();
+    assert!(Store::open(&path)
+        .unwrap()
+        .awaiting_operator()
+        .unwrap()
+        .is_empty());
+}
