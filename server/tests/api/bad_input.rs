@@ -121,12 +121,12 @@ async fn a_forged_webhook_is_401_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn health_reports_the_payment_service() {
+async fn health_reports_the_payment_service_and_nothing_waiting_for_a_person() {
     let app = spawn_app().await;
     let health: serde_json::Value = app.get("/healthz").await.json().await.unwrap();
     assert_eq!(
         health,
-        json!({ "status": "ok", "paymentServiceReachable": true })
+        json!({ "status": "ok", "paymentServiceReachable": true, "needsOperator": [] })
     );
 }
 
