@@ -3,7 +3,7 @@
 
 use crate::api::{self, spawn, use_catalog};
 use crate::clock::use_server_now;
-use crate::components::{Announcer, ConnectionBanner, LanguageChips};
+use crate::components::{Announcer, ConnectionBanner, LanguageChips, NoticeBar};
 use crate::connection::Timings;
 use crate::events::use_machine_events;
 use crate::memo::relay;
@@ -11,7 +11,7 @@ use crate::screen::{idle_deadline, Event, Notice, Screen, State};
 use crate::screens::*;
 use crate::sound::{play, Tone};
 use leptos::prelude::*;
-use vendscreen_protocol::{Locale, SessionState};
+use vendscreen_protocol::{Locale, Session, SessionState};
 
 /// What the App's one effect saw last time, to act on changes only.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -19,6 +19,7 @@ struct Seen {
     screen: Screen,
     notice: Option<Notice>,
     default_locale: Locale,
+    snapshots: u32,
 }
 
 /// Applies `event` to the state. Not inlined: it is called from a dozen
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
         let seen = Seen {
             screen: screen.get(),
             notice: notice.get(),
+            snapshots: state.with(|s| s.snapshots),
             default_locale: cat
                 .catalog
                 .with(|c| c.as_ref().map_or(Locale::Nb, |c| c.machine.locale)),
@@ -88,7 +90,10 @@ pub fn App() -> impl IntoView {
         });
     });
     let cancelling = Signal::derive(move || state.with(State::cancelling));
-    let announcement = Signal::derive(move || announce(screen.get(), locale.get()));
+    // A session update that keeps the screen yields the same text, which
+    // leaves the live region's text node untouched: nothing is re-announced.
+    let announcement =
+        Signal::derive(move || session.with(|s| announce(screen.get(), s.as_ref(), locale.get())));
     let view_screen = move || {
         // A screen reads the App's signals only through relays of its own,
         // which unsubscribe when it goes (see `memo.rs`): leptos 0.8 keeps a
@@ -96,13 +101,12 @@ pub fn App() -> impl IntoView {
         // `session` or `locale` directly leaves its effects behind each time.
         let (session, now) = (relay(session), relay(now));
         let (locale, link) = (relay(locale), relay(events.link));
-        let (notice, cancelling) = (relay(notice), relay(cancelling));
+        let cancelling = relay(cancelling);
         let catalog = relay(cat.catalog);
         match screen.get() {
             Screen::Connecting => view! { <ConnectingScreen locale=locale /> }.into_any(),
             Screen::Idle => {
-                view! { <IdleScreen catalog=catalog locale=locale notice=notice on_pick=on_pick /> }
-                    .into_any()
+                view! { <IdleScreen catalog=catalog locale=locale on_pick=on_pick /> }.into_any()
             }
             Screen::OutOfService(r) => {
                 view! { <OutOfServiceScreen reason=r locale=locale /> }.into_any()
@@ -133,14 +137,16 @@ pub fn App() -> impl IntoView {
         <div class="app" lang=move || locale.get().tag()>
             <ConnectionBanner link=events.link locale=relay(locale) />
             <Announcer text=announcement />
+            <NoticeBar notice=notice locale=relay(locale) />
             {view_screen}
             <LanguageChips locale=locale />
         </div>
     }
 }
 
-/// Side effects of a change: a sound for endings, a fresh catalog and the
-/// machine's language on idle, a timer that clears a notice.
+/// Side effects of a change: a sound for endings, a fresh catalog (on idle,
+/// on reconnect, after a refused start), the machine's language when the
+/// customer is gone, a timer that clears a notice.
 fn react(
     prev: Option<Seen>,
     seen: Seen,
@@ -155,26 +161,42 @@ fn react(
             // The customer's own Cancel needs no alarm; every other ending does.
             Screen::Outcome(SessionState::Cancelled) => {}
             Screen::Outcome(_) => play(Tone::Failure),
-            // The first idle after start needs no refresh: `use_catalog` is loading it.
-            Screen::Idle if prev.is_some_and(|p| p.screen != Screen::Connecting) => refresh.run(()),
             _ => {}
         }
     }
-    // Back on the catalog (or when the machine's default changes there), speak its language.
+    let new_notice = seen.notice.is_some() && prev.is_none_or(|p| p.notice != seen.notice);
+    // Reload the catalog when it may have changed: back on idle after a
+    // purchase (sold-out marks), on a reconnect (the server may have been
+    // restarted with new prices), after a refused start (it may be sold out).
+    // The first idle and snapshot after start need none: `use_catalog` is loading it.
+    if let Some(p) = prev {
+        let back_idle =
+            screen_changed && seen.screen == Screen::Idle && p.screen != Screen::Connecting;
+        let reconnected = p.snapshots != seen.snapshots && p.snapshots > 0;
+        let refused = new_notice && seen.notice != Some(Notice::CancelFailed);
+        if back_idle || reconnected || refused {
+            refresh.run(());
+        }
+    }
+    // When the customer is gone (or the machine's default changes), speak its language.
     let default_changed = prev.is_none_or(|p| p.default_locale != seen.default_locale);
     if (screen_changed || default_changed)
-        && matches!(seen.screen, Screen::Idle | Screen::Connecting)
+        && matches!(
+            seen.screen,
+            Screen::Idle | Screen::Connecting | Screen::OutOfService(_)
+        )
     {
         locale.set(seen.default_locale);
     }
     // A notice stays six seconds.
-    if seen.notice.is_some() && prev.is_none_or(|p| p.notice != seen.notice) {
+    if new_notice {
         set_timeout(notice_done, std::time::Duration::from_secs(6));
     }
 }
 
-/// What the live region says for `screen`.
-pub fn announce(screen: Screen, locale: Locale) -> String {
+/// What the live region says for `screen`: the screen's heading and its
+/// money sentence, as the screen itself words them.
+pub fn announce(screen: Screen, session: Option<&Session>, locale: Locale) -> String {
     let s = crate::i18n::t(locale);
     match screen {
         Screen::Connecting => s.connecting.to_owned(),
@@ -186,10 +208,21 @@ pub fn announce(screen: Screen, locale: Locale) -> String {
         Screen::Pay => s.scan.to_owned(),
         Screen::Authorized => s.authorized.to_owned(),
         Screen::Dispensing => s.dispensing.to_owned(),
-        Screen::Outcome(SessionState::Completed) => format!("{} {}", s.completed, s.take_item),
+        Screen::Outcome(SessionState::Completed) => {
+            let paid = session.map(|x| s.paid_amount(&crate::money::format(x.amount, locale)));
+            format!(
+                "{} {} {}",
+                s.completed,
+                paid.unwrap_or_default(),
+                s.take_item
+            )
+        }
         Screen::Outcome(SessionState::VendFailed) => {
             format!("{} {}", s.vend_failed, s.not_charged_released)
         }
-        Screen::Outcome(st) => format!("{} {}", s.ending(st), s.not_charged),
+        Screen::Outcome(st) => {
+            let title = s.ending_title(st, session.and_then(|x| x.reason));
+            format!("{title} {}", s.not_charged)
+        }
     }
 }

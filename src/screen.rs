@@ -79,6 +79,9 @@ pub struct State {
     pub cancel_requested: Option<String>,
     /// Shown on the idle screen after a failed start.
     pub notice: Option<Notice>,
+    /// Snapshots received: one per (re)connect. After a reconnect the server
+    /// may have restarted with other prices, so the App reloads the catalog.
+    pub snapshots: u32,
 }
 
 impl State {
@@ -86,6 +89,7 @@ impl State {
     pub fn apply(mut self, event: Event) -> Self {
         match event {
             Event::Snapshot(snap) => {
+                self.snapshots = self.snapshots.wrapping_add(1);
                 self.machine = Some(snap.machine);
                 self.session = None;
                 if let Some(s) = snap.session {
@@ -137,6 +141,10 @@ impl State {
         }
         if new.state != SessionState::AwaitingPayment {
             self.cancel_requested = None;
+            // "Could not cancel yet" is moot once the purchase has moved on.
+            if self.notice == Some(Notice::CancelFailed) {
+                self.notice = None;
+            }
         }
         self.session = Some(new);
     }

@@ -222,6 +222,21 @@ fn a_failed_cancel_stops_saying_cancelling() {
     ]);
     assert!(!s.cancelling());
     assert_eq!(s.notice, Some(Notice::CancelFailed));
+    // Approved after all: "could not cancel yet" no longer applies.
+    let s = s.apply(Event::Session(session(
+        "r1",
+        SessionState::Authorized,
+        "02",
+    )));
+    assert_eq!(s.notice, None);
+}
+
+#[test]
+fn every_snapshot_is_counted_so_a_reconnect_can_be_told_apart() {
+    let s = run([snapshot(true, None)]);
+    assert_eq!(s.snapshots, 1);
+    let s = s.apply(snapshot(true, None));
+    assert_eq!(s.snapshots, 2);
 }
 
 #[test]

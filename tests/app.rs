@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use vendscreen::i18n::t;
 use vendscreen::qr::EcLevel;
 use vendscreen_protocol::{self as wire, SessionState};
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,7 +17,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// A fake `EventSource` (the last one opened is `window.fakeStream`, and
 /// `fakeEmit(name, data)` dispatches on it) and a `fetch` that answers the
-/// catalog with `window.fakeCatalog` and a new purchase with `window.fakeSession`.
+/// catalog with `window.fakeCatalog`, a new purchase with `window.fakeSession`
+/// and a cancel with `window.fakeCancelStatus` (default 202).
 const FAKES: &str = r#"
 class FakeStream extends EventTarget {
   constructor(url) { super(); this.url = url; this.readyState = 1; window.fakeStream = this; }
@@ -31,6 +33,7 @@ window.fetch = async (req) => {
   const json = (body, status) => new Response(body, { status, headers: { "content-type": "application/json" } });
   if (url.endsWith("/api/catalog")) return json(window.fakeCatalog, 200);
   if (url.endsWith("/api/sessions")) return json(window.fakeSession, 201);
+  if (url.endsWith("/cancel")) return new Response(null, { status: window.fakeCancelStatus || 202 });
   return new Response(null, { status: 202 });
 };
 "#;
@@ -174,4 +177,91 @@ async fn the_qr_uses_the_error_correction_the_machine_is_configured_with() {
         page.attr("qr", "viewBox"),
         Some(format!("0 0 {high} {high}"))
     );
+}
+
+/// The App on the idle screen with `machine` as its catalog, in English.
+async fn idle_app(machine: &wire::Catalog) -> Page<impl leptos::tachys::view::Mountable> {
+    js(FAKES);
+    set_global("fakeCatalog", &serde_json::to_string(machine).unwrap());
+    set_global("fakeCancelStatus", "");
+    let page = open(vendscreen::App);
+    sleep(0).await;
+    emit("snapshot", &idle_snapshot(&at(0)));
+    wait_until("the catalog shows", 2_000, || page.sees("product-cola")).await;
+    page
+}
+
+/// Emits `s` in `state` at `at(secs)`.
+fn emit_session(s: &mut wire::Session, state: SessionState, secs: u32) {
+    s.state = state;
+    s.server_time = at(secs);
+    emit("session", &serde_json::to_string(s).unwrap());
+}
+
+#[wasm_bindgen_test]
+async fn a_reconnect_reloads_the_catalog_the_restarted_server_may_have_changed() {
+    let mut machine = catalog(wire::Locale::En);
+    let page = idle_app(&machine).await;
+    assert!(!page
+        .text("product-cola")
+        .contains(t(wire::Locale::En).sold_out));
+    // The operator marks cola sold out and restarts the server; the stream
+    // reconnects and the screen was idle all along.
+    machine.products[0].available = false;
+    set_global("fakeCatalog", &serde_json::to_string(&machine).unwrap());
+    emit("snapshot", &idle_snapshot(&at(60)));
+    wait_until("cola shows sold out", 2_000, || {
+        page.text("product-cola")
+            .contains(t(wire::Locale::En).sold_out)
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_cancel_is_said_on_the_pay_screen_and_the_purchase_goes_on() {
+    let page = idle_app(&catalog(wire::Locale::En)).await;
+    let mut s = session(SessionState::Creating, &at(1), &at(300));
+    set_global("fakeSession", &serde_json::to_string(&s).unwrap());
+    page.tap("product-cola");
+    emit_session(&mut s, SessionState::AwaitingPayment, 2);
+    wait_until("the QR shows", 2_000, || page.sees("qr")).await;
+    assert!(!page.sees("notice"));
+    set_global("fakeCancelStatus", "409");
+    page.tap("cancel");
+    wait_until("the refusal shows", 2_000, || page.sees("notice")).await;
+    assert!(page.sees("screen-pay"), "the purchase goes on");
+    assert_eq!(
+        page.text("cancel"),
+        t(wire::Locale::En).cancel,
+        "Cancel can be pressed again"
+    );
+    assert!(page
+        .text("notice")
+        .contains(t(wire::Locale::En).notice_cancel_failed));
+}
+
+#[wasm_bindgen_test]
+async fn the_live_region_says_what_the_ending_screen_says() {
+    let page = idle_app(&catalog(wire::Locale::En)).await;
+    let en = t(wire::Locale::En);
+    let mut s = session(SessionState::Creating, &at(1), &at(300));
+    set_global("fakeSession", &serde_json::to_string(&s).unwrap());
+    page.tap("product-cola");
+    s.reason = Some(wire::EndReason::SessionTimeout);
+    emit_session(&mut s, SessionState::Cancelled, 2);
+    wait_until("the ending shows", 2_000, || page.sees("screen-cancelled")).await;
+    let said = page.text("announcer");
+    assert!(said.starts_with(en.expired), "a timeout: {said}");
+    emit("snapshot", &idle_snapshot(&at(20)));
+    wait_until("idle again", 2_000, || page.sees("screen-idle")).await;
+
+    let mut s = session(SessionState::Creating, &at(21), &at(300));
+    s.reference = "vend-0002".into();
+    set_global("fakeSession", &serde_json::to_string(&s).unwrap());
+    page.tap("product-cola");
+    emit_session(&mut s, SessionState::Completed, 22);
+    wait_until("paid", 2_000, || page.sees("screen-completed")).await;
+    let said = page.text("announcer");
+    let paid = en.paid_amount(&vendscreen::money::format(s.amount, wire::Locale::En));
+    assert!(said.contains(&paid), "the amount paid: {said}");
 }

@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use leptos::prelude::*;
+use vendscreen::components::NoticeBar;
 use vendscreen::i18n::t;
 use vendscreen::screen::Notice;
 use vendscreen::screens::*;
@@ -106,7 +107,7 @@ fn the_catalog_marks_sold_out_products_and_sells_the_rest() {
     let page = open(move || {
         let catalog = fixed(Some(catalog(Locale::Nb)));
         let on_pick = Callback::new(move |id| picked.set(Some(id)));
-        view! { <IdleScreen catalog=catalog locale=fixed(Locale::Nb) notice=Signal::stored(None) on_pick=on_pick /> }
+        view! { <IdleScreen catalog=catalog locale=fixed(Locale::Nb) on_pick=on_pick /> }
     });
     assert!(page.text("product-cola").contains("35,00\u{a0}kr"));
     assert!(page.text("product-chips").contains("Utsolgt"));
@@ -126,8 +127,12 @@ fn the_catalog_marks_sold_out_products_and_sells_the_rest() {
 fn a_failed_start_is_explained_on_the_catalog() {
     let page = open(move || {
         let catalog = fixed(Some(catalog(Locale::En)));
-        view! { <IdleScreen catalog=catalog locale=fixed(Locale::En) notice=Signal::stored(Some(Notice::Busy)) on_pick=Callback::new(|_| ()) /> }
+        view! {
+            <IdleScreen catalog=catalog locale=fixed(Locale::En) on_pick=Callback::new(|_| ()) />
+            <NoticeBar notice=Signal::stored(Some(Notice::Busy)) locale=fixed(Locale::En) />
+        }
     });
+    assert!(page.sees("screen-idle"));
     assert!(page.text("notice").contains(t(Locale::En).notice_busy));
 }
 
@@ -137,7 +142,7 @@ async fn tapping_a_language_chip_switches_every_text() {
     let page = open(move || {
         let catalog = fixed(Some(catalog(Locale::Nb)));
         view! {
-            <IdleScreen catalog=catalog locale=vendscreen::memo::relay(locale) notice=Signal::stored(None) on_pick=Callback::new(|_| ()) />
+            <IdleScreen catalog=catalog locale=vendscreen::memo::relay(locale) on_pick=Callback::new(|_| ()) />
             <vendscreen::components::LanguageChips locale=locale />
         }
     });

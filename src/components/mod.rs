@@ -6,6 +6,7 @@ pub mod banner;
 pub mod countdown;
 pub mod language_chips;
 pub mod message;
+pub mod notice;
 pub mod payment_qr;
 
 pub use alert::Alert;
@@ -14,4 +15,5 @@ pub use banner::ConnectionBanner;
 pub use countdown::Countdown;
 pub use language_chips::LanguageChips;
 pub use message::{Line, Message};
+pub use notice::NoticeBar;
 pub use payment_qr::PaymentQr;

@@ -28,6 +28,7 @@ pub const DA: Strings = Strings {
     rejected: "Afvist i appen",
     vend_failed: "Automaten kunne ikke udlevere varen",
     failed: "Betalingstjenesten kunne ikke nås",
+    failed_other: "Betalingen kunne ikke gennemføres",
     not_charged: "Du er ikke blevet trukket.",
     not_charged_released: "Du er ikke blevet trukket – reservationen er frigivet.",
     back_in: ("Tilbage til start om ", " s"),

@@ -28,6 +28,7 @@ pub const EN: Strings = Strings {
     rejected: "Declined in the app",
     vend_failed: "The machine could not deliver your item",
     failed: "The payment service could not be reached",
+    failed_other: "The payment could not be completed",
     not_charged: "You have not been charged.",
     not_charged_released: "You have not been charged — the reservation is released.",
     back_in: ("Back to start in ", " s"),

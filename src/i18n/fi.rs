@@ -28,6 +28,7 @@ pub const FI: Strings = Strings {
     rejected: "Hylätty sovelluksessa",
     vend_failed: "Automaatti ei voinut antaa tuotetta",
     failed: "Maksupalveluun ei saatu yhteyttä",
+    failed_other: "Maksua ei voitu suorittaa",
     not_charged: "Sinua ei ole veloitettu.",
     not_charged_released: "Sinua ei ole veloitettu – varaus on vapautettu.",
     back_in: ("Alkuun ", " s kuluttua"),

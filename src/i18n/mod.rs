@@ -9,7 +9,7 @@ mod sv;
 
 use leptos::prelude::*;
 use vendscreen_protocol as wire;
-use wire::{Locale, OutOfServiceReason, SessionState};
+use wire::{EndReason, Locale, OutOfServiceReason, SessionState};
 
 /// All texts of one language. Templates are (before, after) pairs around the
 /// value: no string searching at run time, which keeps `str::replace` out of the wasm.
@@ -57,6 +57,8 @@ pub struct Strings {
     pub rejected: &'static str,
     pub vend_failed: &'static str,
     pub failed: &'static str,
+    /// `failed` for any other reason than an unreachable payment service.
+    pub failed_other: &'static str,
     /// Money sentences of the endings.
     pub not_charged: &'static str,
     pub not_charged_released: &'static str,
@@ -109,6 +111,18 @@ impl Strings {
         format!("{}{secs}{}", self.back_in.0, self.back_in.1)
     }
 
+    /// The heading of an ending, as the outcome screen and the live region
+    /// say it: a timeout cancels on the server, but to the customer time
+    /// simply ran out; `failed` names the service only when it was unreachable.
+    pub fn ending_title(&self, state: SessionState, reason: Option<EndReason>) -> &'static str {
+        match (state, reason) {
+            (SessionState::Cancelled, Some(EndReason::SessionTimeout)) => self.expired,
+            (SessionState::Failed, Some(EndReason::PaymentServiceUnreachable)) => self.failed,
+            (SessionState::Failed, _) => self.failed_other,
+            _ => self.ending(state),
+        }
+    }
+
     /// The heading of a final state.
     pub fn ending(&self, state: SessionState) -> &'static str {
         match state {
@@ -146,6 +160,35 @@ mod tests {
                 !s.paid_amount("X").contains('{') && !s.back_in_secs(7).contains('{'),
                 "{l:?}"
             );
+        }
+    }
+
+    #[test]
+    fn an_ending_is_titled_by_its_reason_where_the_state_alone_would_mislead() {
+        use EndReason::*;
+        for l in Locale::ALL {
+            let s = t(l);
+            let title = |state, reason| s.ending_title(state, reason);
+            assert_eq!(
+                title(SessionState::Cancelled, Some(SessionTimeout)),
+                s.expired
+            );
+            assert_eq!(
+                title(SessionState::Cancelled, Some(CustomerCancelled)),
+                s.cancelled
+            );
+            assert_eq!(
+                title(SessionState::Failed, Some(PaymentServiceUnreachable)),
+                s.failed
+            );
+            for reason in [Some(PaymentServiceRefused), Some(Interrupted), None] {
+                assert_eq!(title(SessionState::Failed, reason), s.failed_other, "{l:?}");
+            }
+            assert_eq!(
+                title(SessionState::Rejected, Some(DeclinedInApp)),
+                s.rejected
+            );
+            assert_ne!(s.failed, s.failed_other, "{l:?}");
         }
     }
 

@@ -28,6 +28,7 @@ pub const NB: Strings = Strings {
     rejected: "Avvist i appen",
     vend_failed: "Automaten kunne ikke levere varen",
     failed: "Fikk ikke kontakt med betalingstjenesten",
+    failed_other: "Betalingen kunne ikke gjennomføres",
     not_charged: "Du er ikke belastet.",
     not_charged_released: "Du er ikke belastet – reservasjonen er frigitt.",
     back_in: ("Tilbake til start om ", " s"),

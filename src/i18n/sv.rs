@@ -28,6 +28,7 @@ pub const SV: Strings = Strings {
     rejected: "Avböjt i appen",
     vend_failed: "Automaten kunde inte lämna ut varan",
     failed: "Betaltjänsten gick inte att nå",
+    failed_other: "Betalningen kunde inte genomföras",
     not_charged: "Du har inte debiterats.",
     not_charged_released: "Du har inte debiterats – reservationen har släppts.",
     back_in: ("Tillbaka till start om ", " s"),

@@ -1,10 +1,8 @@
 //! The catalog: touch a product to buy it. Sold-out products stay visible,
 //! marked with an icon and a word, and cannot be touched.
 
-use crate::components::Alert;
-use crate::i18n::{t, tr};
+use crate::i18n::tr;
 use crate::money;
-use crate::screen::Notice;
 use leptos::prelude::*;
 use vendscreen_protocol::{self as wire, Locale};
 
@@ -13,22 +11,9 @@ use vendscreen_protocol::{self as wire, Locale};
 pub fn IdleScreen(
     #[prop(into)] catalog: Memo<Option<wire::Catalog>>,
     #[prop(into)] locale: Memo<Locale>,
-    /// Why the last touch did not start a purchase, if it did not.
-    #[prop(into)]
-    notice: Signal<Option<Notice>>,
     /// Called with the product id the customer touched.
     on_pick: Callback<String>,
 ) -> impl IntoView {
-    let notice_text = Signal::derive(move || {
-        let s = t(locale.get());
-        let text = notice.get().map(|n| match n {
-            Notice::Busy => s.notice_busy,
-            Notice::Unavailable => s.notice_unavailable,
-            Notice::NotForSale => s.notice_not_for_sale,
-            Notice::CancelFailed => s.notice_cancel_failed,
-        });
-        text.unwrap_or_default().to_owned()
-    });
     let tiles = move || {
         let products = catalog.with(|c| c.as_ref().map(|c| c.products.clone()).unwrap_or_default());
         products
@@ -42,13 +27,6 @@ pub fn IdleScreen(
                 <h1>{tr(locale, |s| s.choose)}</h1>
                 <p class="sub">{tr(locale, |s| s.pay_with)}</p>
             </header>
-            <Alert
-                when=Signal::derive(move || notice.get().is_some())
-                class="notice"
-                testid="notice"
-                icon="ⓘ "
-                text=notice_text
-            />
             <ul class="grid" data-testid="catalog">{tiles}</ul>
         </main>
     }

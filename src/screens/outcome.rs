@@ -5,7 +5,7 @@ use crate::i18n::{t, tr};
 use crate::money;
 use crate::screen::idle_deadline;
 use leptos::prelude::*;
-use vendscreen_protocol::{self as wire, EndReason, Locale, SessionState};
+use vendscreen_protocol::{self as wire, Locale, SessionState};
 
 /// The `data-testid` of the screen for a final `state` (`screen-vendFailed`…).
 pub fn testid(state: SessionState) -> &'static str {
@@ -30,18 +30,7 @@ pub fn OutcomeScreen(
 ) -> impl IntoView {
     let paid = state == SessionState::Completed;
     let reason = move || session.with(|x| x.as_ref().and_then(|x| x.reason));
-    let title = Signal::derive(move || {
-        let s = t(locale.get());
-        // A timeout cancels on the server; to the customer, time simply ran out.
-        let timed_out =
-            state == SessionState::Cancelled && reason() == Some(EndReason::SessionTimeout);
-        (if timed_out {
-            s.expired
-        } else {
-            s.ending(state)
-        })
-        .to_owned()
-    });
+    let title = Signal::derive(move || t(locale.get()).ending_title(state, reason()).to_owned());
     let money_line = Signal::derive(move || {
         let (s, l) = (t(locale.get()), locale.get());
         match state {
