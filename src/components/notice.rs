@@ -25,5 +25,5 @@ pub fn NoticeBar(
         text.unwrap_or_default().to_owned()
     });
     let when = Signal::derive(move || notice.get().is_some());
-    view! { <Alert when=when class="notice" testid="notice" icon="ⓘ " text=text /> }
+    view! { <Alert when=when class="notice" testid="notice" icon="ℹ " text=text /> }
 }

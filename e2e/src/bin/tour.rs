@@ -87,6 +87,7 @@ async fn main() -> Result<()> {
 async fn walk(tour: &mut Tour, screen: &Screen, api: &Api, server: &mut Server) -> Result<()> {
     screen.wait_for_screen("idle").await?;
     tour.shot(screen, "idle").await?;
+    refused_touch(tour, screen).await?;
     pay_in_every_language(tour, screen).await?;
     paid(tour, screen, api).await?;
     endings(tour, screen, api).await?;
@@ -99,6 +100,27 @@ async fn walk(tour: &mut Tour, screen: &Screen, api: &Api, server: &mut Server) 
     screen.run("window.vendscreenCrash()", vec![]).await?;
     screen.wait_for_screen("crash").await?;
     tour.shot(screen, "crash (a panic in the display; reloads itself)")
+        .await
+}
+
+/// A touch the server refuses, staged: the page's own `fetch` answers the
+/// next purchase with 409 (another purchase unresolved), so the notice shows
+/// above the catalog as it would.
+async fn refused_touch(tour: &mut Tour, screen: &Screen) -> Result<()> {
+    const REFUSE_NEXT_START: &str = r#"
+        const real = window.fetch;
+        window.fetch = (req, init) => {
+            if (!String(req.url || req).endsWith("/api/sessions")) return real(req, init);
+            window.fetch = real;
+            return Promise.resolve(new Response(null, { status: 409 }));
+        };"#;
+    screen.run(REFUSE_NEXT_START, vec![]).await?;
+    screen.touch_product("cola").await?;
+    screen.wait_until_shown("notice").await?;
+    tour.shot(screen, "notice: a touch the server refused (busy)")
+        .await?;
+    screen
+        .wait_until_gone_within("notice", Duration::from_secs(10))
         .await
 }
 
