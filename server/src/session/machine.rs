@@ -5,7 +5,6 @@
 use super::record::SessionRecord;
 use super::{Engine, EngineError, Update};
 use crate::epayment::client::QrFormat;
-use crate::epayment::EpaymentError;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use vendscreen_protocol::{self as wire, OutOfServiceReason};
@@ -41,7 +40,7 @@ impl MachineHealth {
 /// A reference no payment has: a GET for it answers 404 when Vipps is up.
 const PROBE_REFERENCE: &str = "vendscreen-reachability-probe";
 
-/// How long a successful answer from the payment service vouches for it.
+/// How long a usable answer from the payment service vouches for it.
 const PROBE_FRESH: Duration = Duration::from_secs(45);
 
 impl Engine {
@@ -105,7 +104,8 @@ impl Engine {
     pub async fn check_health(&self) -> MachineHealth {
         let dispenser_ready = self.inner.dispenser.ready().await;
         let probe = self.inner.client.get_payment(PROBE_REFERENCE).await;
-        let payment_reachable = !matches!(probe, Err(EpaymentError::Unreachable(_)));
+        // The expected answer is a 404; only an answer that lets us sell counts.
+        let payment_reachable = !probe.is_err_and(|e| e.service_unusable());
         if payment_reachable {
             self.payment_answered();
         }

@@ -77,7 +77,8 @@ struct Inner {
     /// Serialises transitions: one machine, one purchase, so one lock is enough.
     transitions: Mutex<()>,
     machine: RwLock<MachineHealth>,
-    /// When the payment service last answered (any answer, errors included).
+    /// When the payment service last answered usably (a 404 counts; a 5xx or
+    /// an auth refusal does not).
     payment_seen_ok: std::sync::Mutex<Option<std::time::Instant>>,
     event_id: AtomicU64,
 }

@@ -82,7 +82,7 @@ impl Engine {
         let key = record.idempotency_key("create");
         let reference = &record.reference;
         let result = self.inner.client.create_payment(&request, &key).await;
-        self.note_reachability(!matches!(result, Err(EpaymentError::Unreachable(_))));
+        self.note_reachability(!result.as_ref().is_err_and(|e| e.service_unusable()));
         match result {
             Ok(url) => {
                 let qr = self.qr_for(url).await;

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod engine;
+mod health;
 mod helpers;
 mod purchase;
 mod store;
