@@ -39,3 +39,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(extract::not_found))
         .with_state(state)
 }
+
+/// `/sim/…` when the simulator does not run: 404 for every method.
+pub fn sim_absent_router() -> Router {
+    Router::new().route("/sim/{*rest}", axum::routing::any(extract::not_found))
+}

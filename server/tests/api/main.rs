@@ -2,6 +2,7 @@
 //! a real SQLite file. One binary, one module per concern.
 
 mod bad_input;
+mod credentials;
 mod engine;
 mod health;
 mod helpers;
