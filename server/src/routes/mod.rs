@@ -37,6 +37,8 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks::router())
         .merge(health::router())
         .route("/api/{*rest}", axum::routing::any(extract::not_found))
+        // Last, so it reaches every route above.
+        .method_not_allowed_fallback(extract::method_not_allowed)
         .with_state(state)
 }
 

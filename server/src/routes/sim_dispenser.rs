@@ -19,6 +19,7 @@ struct Control {
 pub fn router(dispenser: SimulatedDispenser, engine: Engine) -> Router {
     Router::new()
         .route("/sim/dispenser", post(dispenser_control))
+        .method_not_allowed_fallback(super::extract::method_not_allowed)
         .with_state((dispenser, engine))
 }
 
