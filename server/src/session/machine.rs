@@ -5,6 +5,7 @@
 use super::record::SessionRecord;
 use super::{Engine, EngineError, Update};
 use crate::epayment::client::QrFormat;
+use crate::epayment::EpaymentError;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use vendscreen_protocol::{self as wire, OutOfServiceReason};
@@ -165,17 +166,18 @@ impl Engine {
         });
     }
 
-    /// What the display shows for the provider's `redirectUrl`.
-    pub(super) async fn qr_for(&self, url: String) -> (Option<String>, Option<String>) {
+    /// What the display shows for the provider's `redirectUrl`: the URL to
+    /// encode, or the image Vipps rendered (an error when it cannot be had).
+    pub(super) async fn qr_for(
+        &self,
+        url: String,
+    ) -> Result<(Option<String>, Option<String>), EpaymentError> {
         match self.inner.settings.qr_format {
-            QrFormat::TargetUrl => (Some(url), None),
-            QrFormat::Svg => match self.inner.client.fetch_qr_image(&url).await {
-                Ok(data_url) => (None, Some(data_url)),
-                Err(e) => {
-                    tracing::error!(error = %e, "could not fetch the QR image");
-                    (None, None)
-                }
-            },
+            QrFormat::TargetUrl => Ok((Some(url), None)),
+            QrFormat::Svg => {
+                let data_url = self.inner.client.fetch_qr_image(&url).await?;
+                Ok((None, Some(data_url)))
+            }
         }
     }
 
