@@ -170,6 +170,13 @@ fn engine_settings(config: &Config) -> EngineSettings {
         products: config.products.clone(),
         poll_first: Duration::from_millis(config.epayment.poll_first_ms.unwrap_or(5_000)),
         poll_interval: Duration::from_millis(config.epayment.poll_interval_ms.unwrap_or(2_000)),
+        // Time, not a count of attempts: one attempt lasts from milliseconds to
+        // a minute (the client's own retries and timeouts), and what matters is
+        // how long money has been left unsettled. Two minutes outlasts the
+        // blips Vipps recovers from by itself; by then the customer is gone.
+        settle_flag_after: Duration::from_millis(
+            config.epayment.settle_flag_after_ms.unwrap_or(120_000),
+        ),
         qr_format,
     }
 }

@@ -31,12 +31,11 @@ impl Engine {
         self.ensure_in_service().await?;
         let record = {
             let _serial = self.inner.transitions.lock().await;
-            if self
-                .inner
-                .store
-                .latest()?
-                .is_some_and(|r| !r.status.phase.is_final() && !r.needs_operator)
-            {
+            // A session flagged for an operator no longer holds the machine,
+            // unless its money is still being settled.
+            if self.inner.store.latest()?.is_some_and(|r| {
+                !r.status.phase.is_final() && (!r.needs_operator || self.settling(&r.reference))
+            }) {
                 return Err(EngineError::Busy);
             }
             let record = self.new_record(&product)?;

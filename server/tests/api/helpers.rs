@@ -112,6 +112,12 @@ impl TestApp {
         assert_eq!(resp.status(), 204, "{}", resp.text().await.unwrap());
     }
 
+    /// The references `/healthz` lists as waiting for a person.
+    pub async fn needs_operator(&self) -> Vec<String> {
+        let health: Value = self.get("/healthz").await.json().await.unwrap();
+        serde_json::from_value(health["needsOperator"].clone()).unwrap()
+    }
+
     /// Whether `/healthz` says the payment service can be used.
     pub async fn payment_reachable(&self) -> bool {
         let health: Value = self.get("/healthz").await.json().await.unwrap();
