@@ -1,7 +1,7 @@
 //! `Application::build`: binds the listener, opens the store, wires the client
 //! (real Vipps or the in-process simulator), the dispenser and the engine.
 
-use crate::config::Config;
+use crate::config::{Config, DispenserKind};
 use crate::dispenser::Dispenser;
 use crate::epayment::client::QrFormat;
 use crate::epayment::EpaymentClient;
@@ -48,6 +48,7 @@ impl Application {
         })?;
         let client = EpaymentClient::new(startup::epayment_settings(&config, &base_url));
         let dispenser = Dispenser::from_config(&config.dispenser);
+        warn_if_nothing_vends(&config);
         let engine = Engine::new(store, client, dispenser.clone(), engine_settings(&config));
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
@@ -148,6 +149,17 @@ async fn after_start(state: AppState, config: Config, base_url: String) {
     state.engine.spawn_health_monitor(Duration::from_secs(30));
 }
 
+/// Real money with a pretend machine: allowed (a test bench against Vipps's
+/// test environment), but never silently, since every "vend" is a lie.
+fn warn_if_nothing_vends(config: &Config) {
+    if !config.uses_simulator() && config.dispenser.kind == DispenserKind::Simulated {
+        tracing::warn!(
+            "payments are real but no machine vends: ePayment credentials are set and \
+             dispenser.kind is `simulated`; set it to `http` or `command`"
+        );
+    }
+}
+
 fn engine_settings(config: &Config) -> EngineSettings {
     let qr_format = match config.epayment.qr_format.as_deref() {
         Some("IMAGE/SVG+XML") => QrFormat::Svg,
@@ -158,6 +170,13 @@ fn engine_settings(config: &Config) -> EngineSettings {
         products: config.products.clone(),
         poll_first: Duration::from_millis(config.epayment.poll_first_ms.unwrap_or(5_000)),
         poll_interval: Duration::from_millis(config.epayment.poll_interval_ms.unwrap_or(2_000)),
+        // Time, not a count of attempts: one attempt lasts from milliseconds to
+        // a minute (the client's own retries and timeouts), and what matters is
+        // how long money has been left unsettled. Two minutes outlasts the
+        // blips Vipps recovers from by itself; by then the customer is gone.
+        settle_flag_after: Duration::from_millis(
+            config.epayment.settle_flag_after_ms.unwrap_or(120_000),
+        ),
         qr_format,
     }
 }
@@ -184,14 +203,20 @@ fn full_router(
         .layer(CompressionLayer::new())
         .service(files);
     let mut router = routes::router(state.clone());
-    if let Some(sim) = simulator {
-        router = router.merge(sim.router());
-    }
-    if let Dispenser::Simulated(d) = dispenser {
-        router = router.merge(routes::sim_dispenser_router(
-            d.clone(),
-            state.engine.clone(),
-        ));
+    match simulator {
+        Some(sim) => {
+            router = router.merge(sim.router());
+            // Unauthenticated like the simulator's controls, so only beside them.
+            if let Dispenser::Simulated(d) = dispenser {
+                router = router.merge(routes::sim_dispenser_router(
+                    d.clone(),
+                    state.engine.clone(),
+                ));
+            }
+        }
+        // With real credentials no `/sim/` route exists; say so plainly rather
+        // than let the display's file server answer 405 to a POST.
+        None => router = router.merge(routes::sim_absent_router()),
     }
     // Anything not an API route is the display (a single-page app).
     Router::new().fallback_service(files).merge(router)

@@ -75,6 +75,10 @@ pub struct EpaymentConfig {
     /// Polls after that, in ms (Vipps advises 2000).
     #[serde(deserialize_with = "lenient::opt_u64")]
     pub poll_interval_ms: Option<u64>,
+    /// How long a capture or release may keep failing before the session is
+    /// listed for an operator, in ms (default 120000); the retries go on.
+    #[serde(deserialize_with = "lenient::opt_u64")]
+    pub settle_flag_after_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

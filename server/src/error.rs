@@ -18,6 +18,9 @@ pub enum AppError {
     /// 404: no such product, session or file.
     #[error("{0}")]
     NotFound(String),
+    /// 405: the path exists, the method does not (axum adds `Allow`).
+    #[error("{0} is not allowed here")]
+    MethodNotAllowed(String),
     /// 409: conflicts with the machine's state (busy, sold out, too late).
     #[error("{0}")]
     Conflict(String),
@@ -50,6 +53,11 @@ impl AppError {
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            AppError::MethodNotAllowed(_) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+            ),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             AppError::OutOfService(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,

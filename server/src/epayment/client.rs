@@ -68,6 +68,17 @@ impl EpaymentError {
             EpaymentError::Unreachable(_) => None,
         }
     }
+
+    /// Whether this failure means the service cannot be used at all, not just
+    /// that this one call was refused: no answer, a 5xx that outlived the
+    /// retries, or credentials it refuses (401 survives one fresh token; 403
+    /// is a product or MSN not enabled for us). Either way nobody can pay.
+    pub fn service_unusable(&self) -> bool {
+        match self {
+            EpaymentError::Unreachable(_) => true,
+            EpaymentError::Api { status, .. } => *status >= 500 || matches!(status, 401 | 403),
+        }
+    }
 }
 
 /// How the create call asks for the QR (`qrFormat.format`).

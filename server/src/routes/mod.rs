@@ -37,5 +37,12 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks::router())
         .merge(health::router())
         .route("/api/{*rest}", axum::routing::any(extract::not_found))
+        // Last, so it reaches every route above.
+        .method_not_allowed_fallback(extract::method_not_allowed)
         .with_state(state)
+}
+
+/// `/sim/…` when the simulator does not run: 404 for every method.
+pub fn sim_absent_router() -> Router {
+    Router::new().route("/sim/{*rest}", axum::routing::any(extract::not_found))
 }

@@ -1,6 +1,7 @@
 //! `POST /sim/dispenser`: controls for the simulated dispenser (demo and tests):
 //! `{"failNext": 1}` makes the next vend fail, `{"outOfOrder": true}` takes the
-//! machine out of service. Only mounted when the dispenser is simulated.
+//! machine out of service. Only mounted when the dispenser is simulated and
+//! the simulator runs (no credentials): it is as unauthenticated as `/sim/`.
 
 use super::extract::ApiJson;
 use crate::dispenser::SimulatedDispenser;
@@ -18,6 +19,7 @@ struct Control {
 pub fn router(dispenser: SimulatedDispenser, engine: Engine) -> Router {
     Router::new()
         .route("/sim/dispenser", post(dispenser_control))
+        .method_not_allowed_fallback(super::extract::method_not_allowed)
         .with_state((dispenser, engine))
 }
 

@@ -41,7 +41,7 @@ impl MachineHealth {
 /// A reference no payment has: a GET for it answers 404 when Vipps is up.
 const PROBE_REFERENCE: &str = "vendscreen-reachability-probe";
 
-/// How long a successful answer from the payment service vouches for it.
+/// How long a usable answer from the payment service vouches for it.
 const PROBE_FRESH: Duration = Duration::from_secs(45);
 
 impl Engine {
@@ -105,7 +105,8 @@ impl Engine {
     pub async fn check_health(&self) -> MachineHealth {
         let dispenser_ready = self.inner.dispenser.ready().await;
         let probe = self.inner.client.get_payment(PROBE_REFERENCE).await;
-        let payment_reachable = !matches!(probe, Err(EpaymentError::Unreachable(_)));
+        // The expected answer is a 404; only an answer that lets us sell counts.
+        let payment_reachable = !probe.is_err_and(|e| e.service_unusable());
         if payment_reachable {
             self.payment_answered();
         }
@@ -165,17 +166,18 @@ impl Engine {
         });
     }
 
-    /// What the display shows for the provider's `redirectUrl`.
-    pub(super) async fn qr_for(&self, url: String) -> (Option<String>, Option<String>) {
+    /// What the display shows for the provider's `redirectUrl`: the URL to
+    /// encode, or the image Vipps rendered (an error when it cannot be had).
+    pub(super) async fn qr_for(
+        &self,
+        url: String,
+    ) -> Result<(Option<String>, Option<String>), EpaymentError> {
         match self.inner.settings.qr_format {
-            QrFormat::TargetUrl => (Some(url), None),
-            QrFormat::Svg => match self.inner.client.fetch_qr_image(&url).await {
-                Ok(data_url) => (None, Some(data_url)),
-                Err(e) => {
-                    tracing::error!(error = %e, "could not fetch the QR image");
-                    (None, None)
-                }
-            },
+            QrFormat::TargetUrl => Ok((Some(url), None)),
+            QrFormat::Svg => {
+                let data_url = self.inner.client.fetch_qr_image(&url).await?;
+                Ok((None, Some(data_url)))
+            }
         }
     }
 

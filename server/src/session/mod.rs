@@ -8,6 +8,7 @@ mod poll;
 mod purchase;
 pub mod record;
 mod recovery;
+mod settle;
 pub mod state;
 
 use crate::config::{MachineConfig, ProductConfig};
@@ -33,6 +34,8 @@ pub struct EngineSettings {
     /// First poll after create (Vipps: 5 s), then every `poll_interval`.
     pub poll_first: Duration,
     pub poll_interval: Duration,
+    /// A capture or release failing this long is flagged for an operator.
+    pub settle_flag_after: Duration,
     pub qr_format: QrFormat,
 }
 
@@ -77,9 +80,13 @@ struct Inner {
     /// Serialises transitions: one machine, one purchase, so one lock is enough.
     transitions: Mutex<()>,
     machine: RwLock<MachineHealth>,
-    /// When the payment service last answered (any answer, errors included).
+    /// When the payment service last answered usably (a 404 counts; a 5xx or
+    /// an auth refusal does not).
     payment_seen_ok: std::sync::Mutex<Option<std::time::Instant>>,
     event_id: AtomicU64,
+    /// Sessions whose capture or release is being retried right now: they
+    /// keep the machine busy even once flagged for an operator.
+    settling: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl Engine {
@@ -101,6 +108,7 @@ impl Engine {
                 machine: RwLock::new(MachineHealth::default()),
                 payment_seen_ok: std::sync::Mutex::new(None),
                 event_id: AtomicU64::new(1),
+                settling: Default::default(),
             }),
         }
     }

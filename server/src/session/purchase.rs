@@ -31,12 +31,11 @@ impl Engine {
         self.ensure_in_service().await?;
         let record = {
             let _serial = self.inner.transitions.lock().await;
-            if self
-                .inner
-                .store
-                .latest()?
-                .is_some_and(|r| !r.status.phase.is_final() && !r.needs_operator)
-            {
+            // A session flagged for an operator no longer holds the machine,
+            // unless its money is still being settled.
+            if self.inner.store.latest()?.is_some_and(|r| {
+                !r.status.phase.is_final() && (!r.needs_operator || self.settling(&r.reference))
+            }) {
                 return Err(EngineError::Busy);
             }
             let record = self.new_record(&product)?;
@@ -82,15 +81,17 @@ impl Engine {
         let key = record.idempotency_key("create");
         let reference = &record.reference;
         let result = self.inner.client.create_payment(&request, &key).await;
-        self.note_reachability(!matches!(result, Err(EpaymentError::Unreachable(_))));
+        self.note_reachability(!result.as_ref().is_err_and(|e| e.service_unusable()));
         match result {
-            Ok(url) => {
-                let qr = self.qr_for(url).await;
-                if let Err(e) = self.store_qr(reference, qr).await {
-                    tracing::error!(%reference, error = %e, "could not store the QR");
+            Ok(url) => match self.qr_for(url).await {
+                Ok(qr) => {
+                    if let Err(e) = self.store_qr(reference, qr).await {
+                        tracing::error!(%reference, error = %e, "could not store the QR");
+                    }
+                    self.offer(reference, Event::Created).await;
                 }
-                self.offer(reference, Event::Created).await;
-            }
+                Err(e) => self.abandon_unshown(record, &e).await,
+            },
             Err(e) => {
                 tracing::error!(%reference, error = %e, "create failed");
                 let reason = match e {
@@ -99,6 +100,24 @@ impl Engine {
                 };
                 self.offer(reference, Event::CreateFailed(reason)).await;
             }
+        }
+    }
+
+    /// The payment exists but its QR could not be fetched, so nobody can pay:
+    /// showing an empty box while the countdown runs would only make the
+    /// customer wait. The session ends `failed` first, so the webhook for our
+    /// cancel finds nothing to move; then the payment is cancelled in full
+    /// (not `cancelTransactionOnly`: we will never vend on it, so even an
+    /// approval must be voided). Should that cancel fail after the client's
+    /// retries, the payment expires unpaid at Vipps: nobody has its QR.
+    async fn abandon_unshown(&self, record: &SessionRecord, e: &EpaymentError) {
+        let reference = &record.reference;
+        tracing::error!(%reference, error = %e, "no QR image to show; ending the purchase");
+        let reason = EndReason::PaymentServiceUnreachable;
+        self.offer(reference, Event::CreateFailed(reason)).await;
+        let key = record.idempotency_key("cancel-unshown");
+        if let Err(e) = self.inner.client.cancel(reference, false, &key).await {
+            tracing::warn!(%reference, error = %e, "could not cancel the unshown payment");
         }
     }
 

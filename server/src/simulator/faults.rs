@@ -15,7 +15,8 @@ use std::time::Duration;
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
     /// `token`, `create`, `get`, `events`, `capture`, `cancel`, `refund`,
-    /// `approve` (the test force-approve) or `webhooks`.
+    /// `approve` (the test force-approve), `webhooks` or `qr-image` (the
+    /// `IMAGE/SVG+XML` QR).
     pub endpoint: String,
     /// Answer with this status instead (a problem+json body).
     #[serde(default)]

@@ -103,7 +103,14 @@ button{{display:block;width:100%;font-size:1.4em;padding:18px;margin:12px 0;bord
 }
 
 /// The QR image; 404 once the payment no longer waits (as Vipps's do after expiry).
+/// Takes `qr-image` faults, so tests can see a machine whose QR never arrives.
 async fn qr_image(State(shared): S, Path(token): Path<String>) -> Response {
+    if let Some(fault) = shared.take_fault("qr-image") {
+        tokio::time::sleep(fault.delay()).await;
+        if let Some(r) = fault.response() {
+            return r;
+        }
+    }
     let target = format!("{}/sim/c/{}", shared.config.public_base_url, token);
     match shared
         .by_token(&token)

@@ -1,5 +1,6 @@
 //! Sessions the engine could not settle on its own (a vend whose outcome is
-//! unknown after a crash: released, never captured) wait here for a person.
+//! unknown after a crash: released, never captured; a capture or release
+//! Vipps refused, or still failing after a while) wait here for a person.
 //! `GET /healthz` lists them; `vendscreen-server operator …` lists and
 //! resolves them on the machine itself, so no admin endpoint faces the network.
 

@@ -52,6 +52,24 @@ async fn malformed_json_is_400() {
 }
 
 #[tokio::test]
+async fn a_wrong_method_on_a_known_route_is_a_405_problem_naming_the_allowed_ones() {
+    let app = spawn_app().await;
+    let resp = app.get("/api/sessions").await;
+    assert_eq!(resp.headers()["allow"], "POST");
+    assert_problem(resp, 405).await;
+    let resp = app
+        .http
+        .delete(app.url("/api/catalog"))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.headers()["allow"].to_str().unwrap().contains("GET"));
+    assert_problem(resp, 405).await;
+    let resp = app.get("/sim/dispenser").await;
+    assert_problem(resp, 405).await;
+}
+
+#[tokio::test]
 async fn unknown_reference_is_404() {
     let app = spawn_app().await;
     assert_problem(app.get("/api/sessions/vm-042-999999").await, 404).await;

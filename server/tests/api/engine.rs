@@ -29,6 +29,38 @@ async fn a_capture_that_fails_transiently_is_retried_with_its_key_and_captures_o
 }
 
 #[tokio::test]
+async fn a_capture_failing_past_the_bound_is_listed_for_an_operator_and_still_retried() {
+    // The bound is 2 minutes in the field; the test shortens it, not the wait.
+    let app = spawn_app_with(&[("VENDSCREEN_EPAYMENT_SETTLE_FLAG_AFTER_MS", "0")]).await;
+    let fault = json!({ "endpoint": "capture", "status": 503, "times": 1000 });
+    assert_eq!(app.post_json("/sim/faults", fault).await.status(), 204);
+    let session = app.buy("cola").await;
+    app.customer(&session.reference, "approve").await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while app.needs_operator().await != [session.reference.clone()] {
+        assert!(tokio::time::Instant::now() < deadline, "never flagged");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Flagged, not abandoned: money still unsettled keeps the machine busy.
+    let again = app
+        .post_json("/api/sessions", json!({ "productId": "cola" }))
+        .await;
+    assert_eq!(again.status(), 409);
+    app.http
+        .delete(app.url("/sim/faults"))
+        .send()
+        .await
+        .unwrap();
+    app.wait_for(&session.reference, S::Completed).await;
+    let payment = app.payment(&session.reference).await;
+    assert_eq!(payment["aggregate"]["capturedAmount"]["value"], 3500);
+    assert!(
+        app.needs_operator().await.is_empty(),
+        "settled: nothing to look at"
+    );
+}
+
+#[tokio::test]
 async fn a_capture_whose_answer_was_lost_is_not_made_twice() {
     let app = spawn_app().await;
     let fault = json!({ "endpoint": "capture", "dropConnection": true, "afterProcessing": true, "times": 2 });

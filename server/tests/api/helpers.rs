@@ -65,6 +65,29 @@ pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
     test
 }
 
+/// A machine configured with credentials, so it runs no simulator of its own
+/// and pays at `vipps` (another app, acting as Vipps) as it would in the field.
+pub async fn spawn_machine_paying_at(vipps: &TestApp, extra: &[(&str, &str)]) -> TestApp {
+    let c = vendscreen_server::simulator::SimulatorCredentials::default();
+    let mut env = vec![
+        ("VENDSCREEN_EPAYMENT_BASE_URL", vipps.base.as_str()),
+        ("VENDSCREEN_EPAYMENT_CLIENT_ID", c.client_id.as_str()),
+        (
+            "VENDSCREEN_EPAYMENT_CLIENT_SECRET",
+            c.client_secret.as_str(),
+        ),
+        (
+            "VENDSCREEN_EPAYMENT_SUBSCRIPTION_KEY",
+            c.subscription_key.as_str(),
+        ),
+        ("VENDSCREEN_EPAYMENT_MSN", c.msn.as_str()),
+        ("VENDSCREEN_WEBHOOK_ENABLED", "false"),
+    ];
+    // Later entries win, so a test can spoil a credential.
+    env.extend_from_slice(extra);
+    spawn_app_with(&env).await
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
@@ -81,6 +104,24 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Injects a fault into this app's simulator (see `simulator::Fault`).
+    pub async fn fault(&self, fault: Value) {
+        let resp = self.post_json("/sim/faults", fault).await;
+        assert_eq!(resp.status(), 204, "{}", resp.text().await.unwrap());
+    }
+
+    /// The references `/healthz` lists as waiting for a person.
+    pub async fn needs_operator(&self) -> Vec<String> {
+        let health: Value = self.get("/healthz").await.json().await.unwrap();
+        serde_json::from_value(health["needsOperator"].clone()).unwrap()
+    }
+
+    /// Whether `/healthz` says the payment service can be used.
+    pub async fn payment_reachable(&self) -> bool {
+        let health: Value = self.get("/healthz").await.json().await.unwrap();
+        health["paymentServiceReachable"].as_bool().unwrap()
     }
 
     /// Starts a purchase and returns the created session.

@@ -2,7 +2,9 @@
 //! a real SQLite file. One binary, one module per concern.
 
 mod bad_input;
+mod credentials;
 mod engine;
+mod health;
 mod helpers;
 mod purchase;
 mod store;

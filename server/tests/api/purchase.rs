@@ -141,3 +141,21 @@ async fn in_qr_image_mode_the_display_gets_the_providers_svg_as_a_data_url() {
         "{image:.60}"
     );
 }
+
+#[tokio::test]
+async fn in_qr_image_mode_a_qr_that_cannot_be_fetched_ends_the_purchase_and_voids_the_payment() {
+    let app =
+        crate::helpers::spawn_app_with(&[("VENDSCREEN_EPAYMENT_QR_FORMAT", "IMAGE/SVG+XML")]).await;
+    app.fault(serde_json::json!({ "endpoint": "qr-image", "status": 500 }))
+        .await;
+    let session = app.buy("cola").await;
+    assert_eq!(session.state, S::Failed, "no empty box with a countdown");
+    assert_eq!(
+        session.reason,
+        Some(vendscreen_protocol::EndReason::PaymentServiceUnreachable)
+    );
+    let payment = app.payment(&session.reference).await;
+    assert_eq!(payment["state"], "TERMINATED", "{payment}");
+    // The machine is free for the next customer.
+    assert_eq!(app.buy("water").await.state, S::AwaitingPayment);
+}
