@@ -412,3 +412,74 @@ async fn sigterm_ends_open_event_streams_and_the_server_exits() {
     let exited = tokio::time::timeout(Duration::from_secs(10), machine.child.wait()).await;
     assert!(exited.expect("the server did not exit").unwrap().success());
 }
+
+/// Asks the simulator playing Vipps to fail `endpoint` (see `simulator::Fault`).
+async fn vipps_fault(world: &World, fault: Value) {
+    let url = format!("{}/sim/faults", world.vipps.base);
+    let resp = reqwest::Client::new()
+        .post(url)
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204, "fault {fault}");
+}
+
+#[tokio::test]
+async fn an_older_purchase_settling_late_never_takes_over_the_screen_of_the_newer_one() {
+    let world = World::new().await;
+    let mut machine = world.machine(None).await;
+    // A: vended, but Vipps refuses its capture for good, so it waits for a person
+    // and no longer holds the machine; B is bought.
+    vipps_fault(&world, json!({ "endpoint": "capture", "status": 400 })).await;
+    let a = buy(&machine).await.unwrap();
+    world.approve(&a).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while awaiting_operator(&machine).await != [a.clone()] {
+        assert!(tokio::time::Instant::now() < deadline, "A never flagged");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let b = buy(&machine).await.expect("B starts beside a flagged A");
+    wait_for_state(&machine, &b, &["awaitingPayment"]).await;
+    // Restarted while Vipps answers captures with 503: A's capture is retried.
+    vipps_fault(
+        &world,
+        json!({ "endpoint": "capture", "status": 503, "times": 1000 }),
+    )
+    .await;
+    machine.child.kill().await.unwrap();
+    wait_for_exit(&mut machine).await;
+    let machine = world.machine(None).await;
+    let mut screen = reqwest::get(format!("{}/api/events", machine.base))
+        .await
+        .unwrap();
+    // Vipps recovers: A is captured now, while B is on the screen.
+    let cleared = reqwest::Client::new()
+        .delete(format!("{}/sim/faults", world.vipps.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cleared.status(), 204);
+    wait_for_state(&machine, &a, &["completed"]).await;
+    // Events leave in the store's order, so once B's cancel is on the stream,
+    // anything about A would have been too.
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/sessions/{b}/cancel", machine.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "cancel B: {}", resp.status());
+    let mut seen = String::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), async {
+        while !seen.contains("\"state\":\"cancelled\"") {
+            let chunk = screen.chunk().await.unwrap().expect("stream open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    });
+    assert!(
+        read.await.is_ok(),
+        "B's cancel never reached the screen:\n{seen}"
+    );
+    assert!(seen.contains(&b), "{seen}");
+    assert!(!seen.contains(&a), "A reached B's screen:\n{seen}");
+}

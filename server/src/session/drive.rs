@@ -36,13 +36,26 @@ impl Engine {
             }
             record.status = status;
             self.inner.store.update(&record)?;
+            tracing::info!(%reference, ?event, phase = ?record.status.phase, "transition");
+            // The screen shows the newest purchase only (as the snapshot does).
+            // An older one can still settle late (a capture retried after a
+            // restart, a release after a flag): that is for the store and the
+            // operator, never a jump on the screen of the customer now in front.
+            // Under the lock, so events leave in the order of the store's changes.
+            if self.is_current(&record)? {
+                self.publish_session(&record);
+            }
             record
         };
         crate::failpoint::hit(record.status.phase.as_str());
-        tracing::info!(%reference, ?event, phase = ?record.status.phase, "transition");
-        self.publish_session(&record);
         self.act(&record, &event);
         Ok(Some(record))
+    }
+
+    /// Whether `record` is the newest purchase, the one the screen shows.
+    fn is_current(&self, record: &SessionRecord) -> Result<bool, EngineError> {
+        let latest = self.inner.store.latest()?;
+        Ok(latest.is_some_and(|l| l.reference == record.reference))
     }
 
     /// Logs instead of failing: used by background tasks, which have nobody to tell.
