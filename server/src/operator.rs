@@ -51,8 +51,9 @@ fn list(store: &Store) -> Result<String, String> {
         return Ok("nothing waits for an operator\n".into());
     }
     let mut out = format!(
-        "{} purchase(s) wait for an operator: the vend's outcome was unknown, so the \
-         reservation was released and nothing captured. Check the slot, then resolve.\n",
+        "{} purchase(s) wait for an operator: a vend whose outcome was unknown (released, \
+         never captured), or a capture or release Vipps refused or kept failing. Check the \
+         slot and the payment, then resolve.\n",
         waiting.len()
     );
     for r in waiting {
