@@ -155,21 +155,20 @@ fn react(
     notice_done: impl Fn() + 'static,
 ) {
     let screen_changed = prev.is_none_or(|p| p.screen != seen.screen);
-    if prev.is_some() && screen_changed {
+    let new_notice = seen.notice.is_some() && prev.is_none_or(|p| p.notice != seen.notice);
+    if let Some(p) = prev {
         match seen.screen {
+            _ if !screen_changed => {}
             Screen::Outcome(SessionState::Completed) => play(Tone::Success),
             // The customer's own Cancel needs no alarm; every other ending does.
             Screen::Outcome(SessionState::Cancelled) => {}
             Screen::Outcome(_) => play(Tone::Failure),
             _ => {}
         }
-    }
-    let new_notice = seen.notice.is_some() && prev.is_none_or(|p| p.notice != seen.notice);
-    // Reload the catalog when it may have changed: back on idle after a
-    // purchase (sold-out marks), on a reconnect (the server may have been
-    // restarted with new prices), after a refused start (it may be sold out).
-    // The first idle and snapshot after start need none: `use_catalog` is loading it.
-    if let Some(p) = prev {
+        // Reload the catalog when it may have changed: back on idle after a
+        // purchase (sold-out marks), on a reconnect (the server may have been
+        // restarted with new prices), after a refused start (it may be sold out).
+        // The first idle and snapshot after start need none: `use_catalog` is loading it.
         let back_idle =
             screen_changed && seen.screen == Screen::Idle && p.screen != Screen::Connecting;
         let reconnected = p.snapshots != seen.snapshots && p.snapshots > 0;

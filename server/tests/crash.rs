@@ -336,6 +336,18 @@ async fn awaiting_operator(machine: &Proc) -> Vec<String> {
     serde_json::from_value(health["needsOperator"].clone()).unwrap()
 }
 
+/// Waits until `reference`, and nothing else, is listed for a person.
+async fn wait_until_only_awaiting_operator(machine: &Proc, reference: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while awaiting_operator(machine).await != [reference] {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{reference} never flagged"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 #[tokio::test]
 async fn sigkill_while_the_dispenser_runs_never_captures_and_asks_for_the_operator() {
     let world = World::new().await;
@@ -356,11 +368,7 @@ async fn sigkill_while_the_dispenser_runs_never_captures_and_asks_for_the_operat
     assert_eq!(ended, "vendFailed");
     assert_consistent(&world, &reference, &ended).await;
     // Did the item drop? Nobody knows: a person must look.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while awaiting_operator(&machine).await != [reference.clone()] {
-        assert!(tokio::time::Instant::now() < deadline, "never flagged");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    wait_until_only_awaiting_operator(&machine, &reference).await;
     let (ok, listed) = world.operator(&["list"]).await;
     assert!(
         ok && listed.contains(&reference) && listed.contains("vendFailed"),
@@ -434,11 +442,7 @@ async fn an_older_purchase_settling_late_never_takes_over_the_screen_of_the_newe
     vipps_fault(&world, json!({ "endpoint": "capture", "status": 400 })).await;
     let a = buy(&machine).await.unwrap();
     world.approve(&a).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while awaiting_operator(&machine).await != [a.clone()] {
-        assert!(tokio::time::Instant::now() < deadline, "A never flagged");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    wait_until_only_awaiting_operator(&machine, &a).await;
     let b = buy(&machine).await.expect("B starts beside a flagged A");
     wait_for_state(&machine, &b, &["awaitingPayment"]).await;
     // Restarted while Vipps answers captures with 503: A's capture is retried.

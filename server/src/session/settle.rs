@@ -72,12 +72,7 @@ impl Engine {
         let mut overdue: Option<bool> = None;
         loop {
             match call(self.inner.client.clone()).await {
-                Ok(true) => {
-                    if overdue == Some(true) {
-                        self.unflag_operator(reference, what);
-                    }
-                    return true;
-                }
+                Ok(true) => break,
                 Ok(false) => {}
                 Err(EpaymentError::Unreachable(e)) => {
                     tracing::warn!(%reference, what, error = %e, "will retry")
@@ -87,13 +82,8 @@ impl Engine {
                 {
                     tracing::warn!(%reference, what, error = %e, "will retry")
                 }
+                Err(_) if self.already_settled(reference, settlement).await => break,
                 Err(e) => {
-                    if self.already_settled(reference, settlement).await {
-                        if overdue == Some(true) {
-                            self.unflag_operator(reference, what);
-                        }
-                        return true;
-                    }
                     tracing::error!(%reference, what, error = %e, "refused; operator needed");
                     self.flag_operator(reference, what).await;
                     return false;
@@ -106,6 +96,10 @@ impl Engine {
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(30));
         }
+        if overdue == Some(true) {
+            self.unflag_operator(reference, what);
+        }
+        true
     }
 
     /// After a flag this settlement set itself: done now, nothing left to look at.

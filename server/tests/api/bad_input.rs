@@ -169,13 +169,7 @@ async fn the_display_is_served_at_the_root() {
 async fn a_missing_file_is_404_not_the_page_and_the_page_is_compressed() {
     let app = spawn_app().await;
     assert_eq!(app.get("/favicon.ico").await.status(), 404);
-    let resp = app
-        .http
-        .get(app.url("/"))
-        .header("accept-encoding", "br")
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_accepting("/", "br").await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-encoding"], "br");
 }
@@ -187,13 +181,7 @@ async fn a_precompressed_copy_is_sent_as_it_is() {
     let copy = b"precompressed at quality 11".to_vec();
     std::fs::write(app.dir.path().join("app.wasm"), vec![0u8; 4096]).unwrap();
     std::fs::write(app.dir.path().join("app.wasm.br"), &copy).unwrap();
-    let resp = app
-        .http
-        .get(app.url("/app.wasm"))
-        .header("accept-encoding", "gzip, br")
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_accepting("/app.wasm", "gzip, br").await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-encoding"], "br");
     assert_eq!(resp.headers()["content-type"], "application/wasm");

@@ -106,6 +106,15 @@ impl TestApp {
         self.http.get(self.url(path)).send().await.unwrap()
     }
 
+    /// `GET path` as a browser accepting `encodings` (`Accept-Encoding`).
+    pub async fn get_accepting(&self, path: &str, encodings: &str) -> reqwest::Response {
+        let req = self.http.get(self.url(path));
+        req.header("accept-encoding", encodings)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Injects a fault into this app's simulator (see `simulator::Fault`).
     pub async fn fault(&self, fault: Value) {
         let resp = self.post_json("/sim/faults", fault).await;
