@@ -3,7 +3,7 @@
 
 use super::VendOutcome;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -11,6 +11,9 @@ pub struct SimulatedDispenser {
     delay: Duration,
     fail_next: Arc<AtomicU32>,
     out_of_order: Arc<AtomicBool>,
+    /// Every reference a vend was started for, in order: what a real
+    /// machine's own counter would tell (tests count vends here).
+    started: Arc<Mutex<Vec<String>>>,
 }
 
 impl SimulatedDispenser {
@@ -19,10 +22,15 @@ impl SimulatedDispenser {
             delay,
             fail_next: Arc::default(),
             out_of_order: Arc::default(),
+            started: Arc::default(),
         }
     }
 
-    pub async fn vend(&self, _slot: &str) -> VendOutcome {
+    pub async fn vend(&self, _slot: &str, reference: &str) -> VendOutcome {
+        self.started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(reference.to_string());
         tokio::time::sleep(self.delay).await;
         let failing = self
             .fail_next
@@ -37,6 +45,14 @@ impl SimulatedDispenser {
 
     pub fn ready(&self) -> bool {
         !self.out_of_order.load(Ordering::SeqCst)
+    }
+
+    /// The references vends were started for, oldest first.
+    pub fn vends(&self) -> Vec<String> {
+        self.started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The next `n` vends fail.

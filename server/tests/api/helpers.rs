@@ -6,11 +6,14 @@ use std::time::Duration;
 use tempfile::TempDir;
 use vendscreen_protocol as wire;
 use vendscreen_server::config::Config;
+use vendscreen_server::dispenser::{Dispenser, SimulatedDispenser};
 use vendscreen_server::Application;
 
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
+    /// The machine's dispenser, when it is the simulated one: it counts vends.
+    pub dispenser: Option<SimulatedDispenser>,
     /// Holds the store and dist; dropped with the app.
     pub dir: TempDir,
 }
@@ -53,10 +56,15 @@ pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
     let config = Config::from_sources("", env).expect("config");
     let app = Application::build(config).await.expect("build");
     let base = app.base_url().to_string();
+    let dispenser = match &app.dispenser {
+        Dispenser::Simulated(d) => Some(d.clone()),
+        _ => None,
+    };
     tokio::spawn(app.run_until_stopped());
     let test = TestApp {
         base,
         http: reqwest::Client::new(),
+        dispenser,
         dir,
     };
     if !extra.contains(&("VENDSCREEN_WEBHOOK_ENABLED", "false")) {
@@ -68,6 +76,11 @@ pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
 /// A machine configured with credentials, so it runs no simulator of its own
 /// and pays at `vipps` (another app, acting as Vipps) as it would in the field.
 pub async fn spawn_machine_paying_at(vipps: &TestApp, extra: &[(&str, &str)]) -> TestApp {
+    spawn_machine_in(tempfile::tempdir().unwrap(), vipps, extra).await
+}
+
+/// Like [`spawn_machine_paying_at`], on the store (and dist) in `dir`.
+pub async fn spawn_machine_in(dir: TempDir, vipps: &TestApp, extra: &[(&str, &str)]) -> TestApp {
     let c = vendscreen_server::simulator::SimulatorCredentials::default();
     let mut env = vec![
         ("VENDSCREEN_EPAYMENT_BASE_URL", vipps.base.as_str()),
@@ -82,10 +95,12 @@ pub async fn spawn_machine_paying_at(vipps: &TestApp, extra: &[(&str, &str)]) ->
         ),
         ("VENDSCREEN_EPAYMENT_MSN", c.msn.as_str()),
         ("VENDSCREEN_WEBHOOK_ENABLED", "false"),
+        // Real credentials refuse the demo's posId.
+        ("VENDSCREEN_MACHINE_POS_ID", "vm-test-7"),
     ];
     // Later entries win, so a test can spoil a credential.
     env.extend_from_slice(extra);
-    spawn_app_with(&env).await
+    spawn_in(dir, &env).await
 }
 
 impl TestApp {
@@ -153,6 +168,22 @@ impl TestApp {
             .json()
             .await
             .unwrap()
+    }
+
+    /// The references the simulated dispenser started vends for.
+    pub fn vends(&self) -> Vec<String> {
+        self.dispenser
+            .as_ref()
+            .expect("a simulated dispenser")
+            .vends()
+    }
+
+    /// Moves the simulated Vipps's clock on by `seconds`.
+    pub async fn advance_clock(&self, seconds: u64) {
+        let resp = self
+            .post_json("/sim/clock/advance", json!({ "seconds": seconds }))
+            .await;
+        assert!(resp.status().is_success(), "advance: {}", resp.status());
     }
 
     /// The customer acts in the simulated app: `approve`, `reject` or `expire`.

@@ -6,5 +6,6 @@ mod credentials;
 mod engine;
 mod health;
 mod helpers;
+mod money_safety;
 mod purchase;
 mod store;
