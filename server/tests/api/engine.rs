@@ -78,9 +78,15 @@ async fn a_capture_whose_answer_was_lost_is_not_made_twice() {
 
 /// Signs `body` the way Vipps would, with the secret this server registered.
 fn signed(app: &crate::helpers::TestApp, body: &str) -> reqwest::RequestBuilder {
-    let store = vendscreen_server::store::Store::open(&app.dir.path().join("test.db")).unwrap();
-    let stored: serde_json::Value =
-        serde_json::from_str(&store.setting("webhook").unwrap().unwrap()).unwrap();
+    let store = rusqlite::Connection::open(app.dir.path().join("test.db")).unwrap();
+    let setting: String = store
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'webhook'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&setting).unwrap();
     let url = stored["url"].as_str().unwrap();
     let date = httpdate::fmt_http_date(std::time::SystemTime::now());
     let (hash, auth) = hmac::sign(
@@ -148,8 +154,15 @@ async fn duplicated_and_late_webhooks_never_vend_or_capture_twice() {
             .await
             .unwrap();
     }
-    let store = vendscreen_server::store::Store::open(&app.dir.path().join("test.db")).unwrap();
-    let phases = store.transitions(&session.reference).unwrap();
+    let store = rusqlite::Connection::open(app.dir.path().join("test.db")).unwrap();
+    let phases: Vec<String> = store
+        .prepare("SELECT phase FROM transitions WHERE reference = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([&session.reference], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(app.vends(), std::slice::from_ref(&session.reference));
     assert_eq!(
         phases.iter().filter(|p| *p == "vending").count(),
         1,
