@@ -9,6 +9,7 @@ pub mod error;
 pub mod failpoint;
 pub mod operator;
 pub mod routes;
+pub mod serve;
 pub mod session;
 pub mod simulator;
 pub mod startup;

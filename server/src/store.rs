@@ -12,8 +12,10 @@ use std::sync::{Arc, Mutex};
 mod migrations;
 mod operator;
 mod rows;
+mod upkeep;
 
 pub use rows::rfc3339;
+pub use upkeep::spawn_pruning;
 
 /// Anything the store can fail with. Callers treat it as fatal for the action.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        upkeep::owner_only(path);
         let mut conn = Connection::open(path)?;
         // FULL: a committed transition survives power loss, which the
         // never-vend-twice promise depends on. The writes are few and small.

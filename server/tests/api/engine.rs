@@ -118,6 +118,7 @@ async fn a_signed_webhook_is_only_a_signal_the_payment_itself_decides() {
     let cancel = app
         .http
         .post(app.url(&format!("/api/sessions/{}/cancel", session.reference)))
+        .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap();

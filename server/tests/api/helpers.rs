@@ -10,6 +10,9 @@ use vendscreen_server::Application;
 
 pub struct TestApp {
     pub base: String,
+    /// `webhook.listen`'s and `simulator.listen`'s base URLs, when set.
+    pub webhook_base: Option<String>,
+    pub phone_base: Option<String>,
     pub http: reqwest::Client,
     /// Holds the store and dist; dropped with the app.
     pub dir: TempDir,
@@ -53,9 +56,13 @@ pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
     let config = Config::from_sources("", env).expect("config");
     let app = Application::build(config).await.expect("build");
     let base = app.base_url().to_string();
+    let webhook_base = app.webhook_base_url().map(String::from);
+    let phone_base = app.simulator_base_url().map(String::from);
     tokio::spawn(app.run_until_stopped());
     let test = TestApp {
         base,
+        webhook_base,
+        phone_base,
         http: reqwest::Client::new(),
         dir,
     };

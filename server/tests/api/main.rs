@@ -2,9 +2,15 @@
 //! a real SQLite file. One binary, one module per concern.
 
 mod bad_input;
+mod boundary;
 mod credentials;
 mod engine;
 mod health;
 mod helpers;
+mod limits;
+mod listeners;
+mod problems;
 mod purchase;
+mod simulator_guard;
+mod smaller;
 mod store;
