@@ -24,6 +24,9 @@ pub enum AppError {
     /// 405: the path exists, the method does not (axum adds `Allow`).
     #[error("{0} is not allowed here")]
     MethodNotAllowed(String),
+    /// 408: the body did not arrive in time.
+    #[error("{0}")]
+    Timeout(String),
     /// 409: conflicts with the machine's state (busy, sold out, too late).
     #[error("{0}")]
     Conflict(String),
@@ -70,6 +73,11 @@ impl AppError {
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
                 "Method not allowed",
+            ),
+            AppError::Timeout(_) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request-timeout",
+                "Request timeout",
             ),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             AppError::TooLarge(_) => (

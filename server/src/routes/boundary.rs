@@ -87,7 +87,7 @@ pub async fn guard(State(boundary): State<Boundary>, request: Request, next: Nex
     match boundary.check(peer, request.method(), request.headers()) {
         Ok(()) => next.run(request).await,
         Err(refused) => {
-            tracing::warn!(?peer, uri = %request.uri(), reason = %refused, "request refused at the boundary");
+            tracing::info!(?peer, uri = %request.uri(), reason = %refused, "request refused at the boundary");
             refused.into_response()
         }
     }

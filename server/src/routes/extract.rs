@@ -6,6 +6,11 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// How long a request body may take to arrive, in all: a body that trickles
+/// in would otherwise hold its connection (and a handler) for ever.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Like `axum::Json`, but a bad body is an [`AppError`]: 413 too large,
 /// 415 not `application/json`, 400 anything else.
@@ -15,9 +20,11 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(by_status(rejection.status(), rejection.body_text())),
+        let read = axum::Json::<T>::from_request(req, state);
+        match tokio::time::timeout(BODY_TIMEOUT, read).await {
+            Ok(Ok(axum::Json(value))) => Ok(ApiJson(value)),
+            Ok(Err(rejection)) => Err(by_status(rejection.status(), rejection.body_text())),
+            Err(_) => Err(too_slow()),
         }
     }
 }
@@ -74,6 +81,24 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerIp {
 
 pub fn peer_ip(info: Option<&ConnectInfo<SocketAddr>>) -> Option<IpAddr> {
     info.map(|ConnectInfo(addr)| addr.ip().to_canonical())
+}
+
+/// Reads a whole body of at most `limit` bytes within [`BODY_TIMEOUT`].
+pub async fn body_bytes(req: Request, limit: usize) -> Result<axum::body::Bytes, AppError> {
+    let read = axum::body::to_bytes(req.into_body(), limit);
+    match tokio::time::timeout(BODY_TIMEOUT, read).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        // Over the limit, or the client went away: either way nothing to read.
+        Ok(Err(_)) => Err(AppError::TooLarge(format!("over {limit} bytes"))),
+        Err(_) => Err(too_slow()),
+    }
+}
+
+fn too_slow() -> AppError {
+    AppError::Timeout(format!(
+        "the body did not arrive within {} s",
+        BODY_TIMEOUT.as_secs()
+    ))
 }
 
 fn by_status(status: StatusCode, text: String) -> AppError {

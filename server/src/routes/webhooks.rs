@@ -6,12 +6,11 @@
 //! answered 200 and ignored: a 4xx would make Vipps retry it for days and hold
 //! back that payment's later events.
 
+use super::extract::body_bytes;
 use super::AppState;
 use crate::epayment::{hmac, model::WebhookEvent};
 use crate::error::AppError;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{routing::post, Router};
 
@@ -34,21 +33,15 @@ impl std::fmt::Debug for WebhookSecret {
 const MAX_BODY: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/webhooks/epayment",
-        post(webhook_receive).layer(DefaultBodyLimit::max(MAX_BODY)),
-    )
+    Router::new().route("/webhooks/epayment", post(webhook_receive))
 }
 
 async fn webhook_receive(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Result<StatusCode, AppError> {
-    let body = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(format!("over {MAX_BODY} bytes")),
-        _ => AppError::BadRequest(e.body_text()),
-    })?;
+    let body = body_bytes(request, MAX_BODY).await?;
     let registered = state
         .webhook
         .read()

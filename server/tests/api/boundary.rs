@@ -106,3 +106,37 @@ async fn a_cancel_without_a_json_body_is_refused_as_415() {
     let resp = app.http.post(&url).json(&json!({})).send().await.unwrap();
     assert_eq!(resp.status(), 202);
 }
+
+/// This machine's address on its network: the source of the route a packet
+/// to TEST-NET-2 would take (connecting a UDP socket sends nothing).
+fn network_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("198.51.100.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[tokio::test]
+async fn on_a_network_facing_listener_peers_there_reach_health_and_files_but_not_the_api() {
+    let Some(ip) = network_address() else {
+        panic!("this test needs a network interface besides loopback (none found)");
+    };
+    let app = crate::helpers::spawn_app_with(&[("VENDSCREEN_SERVER_LISTEN", "0.0.0.0:0")]).await;
+    let remote = |path: &str| format!("http://{ip}:{}{path}", app.port());
+    let get = |path: &str| app.http.get(remote(path)).send();
+    assert_eq!(get("/healthz").await.unwrap().status(), 200);
+    assert_eq!(get("/").await.unwrap().status(), 200);
+    assert_problem(get("/api/catalog").await.unwrap(), 403).await;
+    let approve = app.http.post(remote("/sim/payments/vm-042-000001/approve"));
+    assert_problem(approve.send().await.unwrap(), 403).await;
+    // This machine itself still gets through.
+    let local = format!("http://127.0.0.1:{}/api/catalog", app.port());
+    assert_eq!(app.http.get(local).send().await.unwrap().status(), 200);
+    let exposed = crate::helpers::spawn_app_with(&[
+        ("VENDSCREEN_SERVER_LISTEN", "0.0.0.0:0"),
+        ("VENDSCREEN_SERVER_EXPOSE_API", "true"),
+    ])
+    .await;
+    let url = format!("http://{ip}:{}/api/catalog", exposed.port());
+    assert_eq!(exposed.http.get(url).send().await.unwrap().status(), 200);
+}

@@ -121,3 +121,18 @@ async fn event_streams_have_a_total_cap_across_clients() {
     assert_eq!(streams.len(), 32, "the total cap");
     assert_eq!(refused, 8);
 }
+
+#[tokio::test]
+async fn a_request_body_that_stalls_is_answered_408_not_waited_for() {
+    let app = spawn_app().await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut s = TcpStream::connect(&addr).await.unwrap();
+    let head = "POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+                Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"product";
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(CLOSED_WITHIN, s.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the server still waits for the body");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
