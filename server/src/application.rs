@@ -2,7 +2,10 @@
 //! (real Vipps or the in-process simulator), the dispenser and the engine;
 //! `run_until_stopped` serves them all through the bounded serve loop.
 
+mod listen;
 mod routers;
+
+use listen::{base_url_of, bind, bind_some, limits, shutdown_signal};
 
 use crate::config::{Config, DispenserKind};
 use crate::dispenser::Dispenser;
@@ -180,47 +183,6 @@ impl Application {
     }
 }
 
-async fn bind(address: &str, key: &str) -> Result<TcpListener, BoxError> {
-    let listener = TcpListener::bind(address)
-        .await
-        .map_err(|e| format!("cannot listen on {address} ({key}): {e}"))?;
-    tracing::info!(%key, address = %listener.local_addr()?, "listening");
-    Ok(listener)
-}
-
-async fn bind_some(address: Option<&str>, key: &str) -> Result<Option<TcpListener>, BoxError> {
-    match address {
-        Some(address) => Ok(Some(bind(address, key).await?)),
-        None => Ok(None),
-    }
-}
-
-fn base_url_of(listener: &TcpListener) -> Result<String, BoxError> {
-    Ok(format!("http://{}", listener.local_addr()?))
-}
-
-/// The connection budget from the file limit (raised first), unless the
-/// configuration asks for fewer.
-fn limits(config: &Config) -> Limits {
-    let nofile = serve::raise_file_limit();
-    let budget = serve::connection_budget(nofile);
-    let max = config
-        .server
-        .max_connections
-        .map(|m| usize::try_from(m).unwrap_or(usize::MAX).min(budget))
-        .unwrap_or(budget);
-    tracing::info!(
-        max_connections = max,
-        file_limit = nofile,
-        "connection budget"
-    );
-    Limits::new(
-        max,
-        Duration::from_millis(config.server.header_timeout_ms),
-        Duration::from_millis(config.server.idle_timeout_ms),
-    )
-}
-
 async fn after_start(state: AppState, config: Config, webhook_base: String) {
     let url = config
         .webhook
@@ -280,20 +242,4 @@ fn engine_settings(config: &Config) -> EngineSettings {
         ),
         qr_format,
     }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
