@@ -95,9 +95,13 @@ pub async fn create_session(product_id: String) -> Result<wire::Session, ApiErro
 }
 
 /// `POST /api/sessions/{reference}/cancel`. The outcome arrives on the stream.
+/// JSON, as the server requires: no cross-site form can send that.
 pub async fn cancel_session(reference: String) -> Result<(), ApiError> {
     let url = format!("/api/sessions/{}/cancel", encode_segment(&reference));
-    call(Request::post(&url).build()).await.map(|_| ())
+    let request = Request::post(&url)
+        .header("content-type", "application/json")
+        .body("{}");
+    call(request).await.map(|_| ())
 }
 
 /// A request whose 2xx answer is a `T` in JSON.

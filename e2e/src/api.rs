@@ -71,8 +71,11 @@ impl Api {
 
     /// The customer presses Cancel at the machine.
     pub async fn cancel(&self, reference: &str) -> Result<Answer> {
-        self.post(&format!("/api/sessions/{reference}/cancel"), None)
-            .await
+        self.post(
+            &format!("/api/sessions/{reference}/cancel"),
+            Some(json!({})),
+        )
+        .await
     }
 
     /// The customer approves / declines in the app, or the QR runs out.

@@ -84,7 +84,7 @@ async fn bad_input_at_the_api_is_refused_with_a_problem_and_never_blanks_the_scr
             api.post("/api/sessions", Some(json!({ "productId": "sandwich" })))
                 .await?,
             api.get("/api/sessions/no-such-reference").await?,
-            api.post("/api/sessions/no-such-reference/cancel", None)
+            api.post("/api/sessions/no-such-reference/cancel", Some(json!({})))
                 .await?,
             api.get("/api/no-such-thing").await?,
         ];

@@ -1,32 +1,43 @@
-//! `Application::build`: binds the listener, opens the store, wires the client
-//! (real Vipps or the in-process simulator), the dispenser and the engine.
+//! `Application::build`: binds the listeners, opens the store, wires the client
+//! (real Vipps or the in-process simulator), the dispenser and the engine;
+//! `run_until_stopped` serves them all through the bounded serve loop.
+
+mod listen;
+mod routers;
+
+use listen::{base_url_of, bind, bind_some, limits, shutdown_signal};
 
 use crate::config::{Config, DispenserKind};
 use crate::dispenser::Dispenser;
 use crate::epayment::client::QrFormat;
 use crate::epayment::EpaymentClient;
-use crate::routes::{self, AppState};
+use crate::routes::{self, AppState, StreamSlots};
+use crate::serve::{self, Limits};
 use crate::session::{Engine, EngineSettings};
 use crate::simulator::{Simulator, SimulatorConfig};
 use crate::startup;
 use crate::store::{SqliteStore, Store};
 use axum::Router;
-use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
-use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
+
+/// One listener and what it carries.
+struct Served {
+    listener: TcpListener,
+    router: Router,
+}
 
 /// A built server, bound but not yet serving.
 pub struct Application {
-    listener: TcpListener,
+    served: Vec<Served>,
     shutdown_tx: tokio::sync::watch::Sender<bool>,
-    router: Router,
     state: AppState,
     config: Config,
+    limits: Limits,
     base_url: String,
+    webhook_base_url: Option<String>,
+    simulator_base_url: Option<String>,
     pub simulator: Option<Simulator>,
     pub dispenser: Dispenser,
     /// For the webhook registration's secret (a setting, not a session).
@@ -37,11 +48,18 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl Application {
     pub async fn build(config: Config) -> Result<Application, BoxError> {
-        let listener = TcpListener::bind(&config.server.listen)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;
-        let addr: SocketAddr = listener.local_addr()?;
-        let base_url = format!("http://{addr}");
+        let main = bind(&config.server.listen, "server.listen").await?;
+        let webhook = bind_some(config.webhook.listen.as_deref(), "webhook.listen").await?;
+        let phone = bind_some(config.simulator.listen.as_deref(), "simulator.listen").await?;
+        let base_url = base_url_of(&main)?;
+        if !config.server.expose_api && !main.local_addr()?.ip().is_loopback() {
+            tracing::info!(
+                "server.listen faces the network: peers there get the display's files, /healthz \
+                 and the webhook; /api and /sim answer this machine only (server.expose_api)"
+            );
+        }
+        let webhook_base_url = webhook.as_ref().map(base_url_of).transpose()?;
+        let simulator_base_url = phone.as_ref().map(base_url_of).transpose()?;
         let store = SqliteStore::open(&config.store.path, &config.machine.pos_id).map_err(|e| {
             format!(
                 "cannot open the store at {}: {e}",
@@ -52,6 +70,7 @@ impl Application {
         let client = EpaymentClient::new(startup::epayment_settings(&config, &base_url));
         let dispenser = Dispenser::from_config(&config.dispenser);
         warn_if_nothing_vends(&config);
+        let limits = limits(&config);
         let engine = Engine::new(
             store.clone(),
             client,
@@ -64,23 +83,44 @@ impl Application {
             catalog: Arc::new(startup::catalog(&config)),
             webhook: Arc::new(RwLock::new(None)),
             shutdown: shutdown_rx,
+            streams: StreamSlots::new(limits.slots.available_permits()),
         };
         let simulator = config.uses_simulator().then(|| {
             let public = config
                 .simulator
                 .public_url
                 .clone()
+                .or_else(|| simulator_base_url.clone())
                 .unwrap_or_else(|| base_url.clone());
             Simulator::new(SimulatorConfig::new(public))
         });
-        let router = full_router(&config, state.clone(), simulator.as_ref(), &dispenser);
+        let mut served = vec![Served {
+            router: routers::main_router(
+                &config,
+                state.clone(),
+                simulator.as_ref(),
+                &dispenser,
+                webhook.is_none(),
+            ),
+            listener: main,
+        }];
+        if let Some(listener) = webhook {
+            let router = routes::webhook_router(state.clone());
+            served.push(Served { listener, router });
+        }
+        if let (Some(listener), Some(sim)) = (phone, simulator.as_ref()) {
+            let router = routers::phone_router(&config, sim);
+            served.push(Served { listener, router });
+        }
         Ok(Application {
-            listener,
+            served,
             shutdown_tx,
-            router,
             state,
             config,
+            limits,
             base_url,
+            webhook_base_url,
+            simulator_base_url,
             simulator,
             dispenser,
             store,
@@ -88,12 +128,26 @@ impl Application {
     }
 
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+        self.served[0]
+            .listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or(0)
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The webhook listener's base URL, when `webhook.listen` is set.
+    pub fn webhook_base_url(&self) -> Option<&str> {
+        self.webhook_base_url.as_deref()
+    }
+
+    /// The phone page's own listener's base URL, when `simulator.listen` is set.
+    pub fn simulator_base_url(&self) -> Option<&str> {
+        self.simulator_base_url.as_deref()
     }
 
     pub fn engine(&self) -> &Engine {
@@ -104,16 +158,22 @@ impl Application {
     /// (both may call the in-process simulator, so serving comes first).
     pub async fn run_until_stopped(self) -> Result<(), BoxError> {
         let Application {
-            listener,
+            served,
             shutdown_tx,
-            router,
             state,
             config,
+            limits,
             base_url,
             store,
+            webhook_base_url,
             ..
         } = self;
-        let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+        let mut serving = tokio::task::JoinSet::new();
+        for Served { listener, router } in served {
+            let shutdown = state.shutdown.clone();
+            serving.spawn(serve::serve(listener, router, limits.clone(), shutdown));
+        }
+        tokio::spawn(async move {
             shutdown_signal().await;
             tracing::info!("shutting down");
             let _ = shutdown_tx.send(true);
@@ -126,13 +186,14 @@ impl Application {
                 ""
             }
         );
-        tokio::spawn(after_start(state, store, config, base_url));
-        serve.await?;
+        let webhook_base = webhook_base_url.unwrap_or_else(|| base_url.clone());
+        tokio::spawn(after_start(state, store, config, webhook_base));
+        while serving.join_next().await.is_some() {}
         Ok(())
     }
 }
 
-async fn after_start(state: AppState, store: Arc<dyn Store>, config: Config, base_url: String) {
+async fn after_start(state: AppState, store: Arc<dyn Store>, config: Config, webhook_base: String) {
     let url = config
         .webhook
         .public_url
@@ -141,7 +202,7 @@ async fn after_start(state: AppState, store: Arc<dyn Store>, config: Config, bas
         .or_else(|| {
             // The simulator can reach us directly, so the demo gets webhooks too.
             (config.uses_simulator() && config.webhook.enabled)
-                .then(|| format!("{base_url}/webhooks/epayment"))
+                .then(|| format!("{webhook_base}/webhooks/epayment"))
         });
     if let Some(url) = url {
         match startup::register_webhook(state.engine.client(), store.as_ref(), &url).await {
@@ -158,6 +219,8 @@ async fn after_start(state: AppState, store: Arc<dyn Store>, config: Config, bas
     // Every 30 s: often enough for the idle screen to say "out of service" soon,
     // rare enough to stay a whisper in Vipps's logs (each probe is a 404).
     state.engine.spawn_health_monitor(Duration::from_secs(30));
+    let keep = Duration::from_secs(config.store.keep_days.saturating_mul(24 * 3600));
+    crate::store::spawn_pruning(store, keep);
 }
 
 /// Real money with a pretend machine: allowed (a test bench against Vipps's
@@ -190,61 +253,4 @@ fn engine_settings(config: &Config) -> EngineSettings {
         ),
         qr_format,
     }
-}
-
-fn full_router(
-    config: &Config,
-    state: AppState,
-    simulator: Option<&Simulator>,
-    dispenser: &Dispenser,
-) -> Router {
-    let dist = &config.server.dist;
-    // `/` and `/index.html` are the display; a missing file is a plain 404
-    // (a favicon request must not download the page again).
-    // `scripts/build-display` leaves `.br` / `.gz` copies at the highest
-    // levels beside each file; those are sent as they are.
-    let files = ServeDir::new(dist)
-        .append_index_html_on_directories(true)
-        .precompressed_br()
-        .precompressed_gzip();
-    // Anything without a copy is compressed on the fly, brotli or gzip as the
-    // browser asks; responses already encoded are left alone. (The layer's
-    // default predicate leaves `text/event-stream` alone too.)
-    let files = ServiceBuilder::new()
-        .layer(CompressionLayer::new())
-        .service(files);
-    let mut router = routes::router(state.clone());
-    match simulator {
-        Some(sim) => {
-            router = router.merge(sim.router());
-            // Unauthenticated like the simulator's controls, so only beside them.
-            if let Dispenser::Simulated(d) = dispenser {
-                router = router.merge(routes::sim_dispenser_router(
-                    d.clone(),
-                    state.engine.clone(),
-                ));
-            }
-        }
-        // With real credentials no `/sim/` route exists; say so plainly rather
-        // than let the display's file server answer 405 to a POST.
-        None => router = router.merge(routes::sim_absent_router()),
-    }
-    // Anything not an API route is the display (a single-page app).
-    Router::new().fallback_service(files).merge(router)
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }

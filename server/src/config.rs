@@ -5,6 +5,7 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use vendscreen_protocol as wire;
 
+mod checks;
 mod defaults;
 mod lenient;
 mod limits;
@@ -34,6 +35,21 @@ pub struct ServerConfig {
     pub listen: String,
     /// The Trunk output to serve at `/`.
     pub dist: PathBuf,
+    /// True: `/api` and `/sim` answer peers on the network too (a display on
+    /// another device). False (default): only this machine's own peers.
+    #[serde(deserialize_with = "lenient::bool")]
+    pub expose_api: bool,
+    /// Most connections served at once; default (and ceiling) from the file limit.
+    #[serde(deserialize_with = "lenient::opt_u64")]
+    pub max_connections: Option<u64>,
+    /// How long a client may take to send a request head, and how long a
+    /// kept-alive connection may wait for its next one, in ms.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub header_timeout_ms: u64,
+    /// A connection that moves no byte for this long (no request being
+    /// answered) is closed, in ms.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub idle_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -92,12 +108,19 @@ pub struct WebhookConfig {
     /// False: never register, learn outcomes by polling only.
     #[serde(deserialize_with = "lenient::bool")]
     pub enabled: bool,
+    /// Set: `POST /webhooks/epayment` is served here only, on a listener of
+    /// its own (the public side); unset: on `server.listen`.
+    pub listen: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreConfig {
     pub path: PathBuf,
+    /// Webhook deliveries and transitions of finished purchases older than
+    /// this many days are deleted (daily).
+    #[serde(deserialize_with = "lenient::u64")]
+    pub keep_days: u64,
 }
 
 /// How the machine is told to vend.
@@ -129,8 +152,11 @@ pub struct DispenserConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct SimulatorSection {
     /// Base URL a phone on the same network reaches this server at, for the
-    /// QR's target; default: `http://` + the listen address.
+    /// QR's target; default: `http://` + `simulator.listen` (or `server.listen`).
     pub public_url: Option<String>,
+    /// Set: the phone page (and its Approve / Decline) also has a listener of
+    /// its own here, for phones on the network; the display API stays local.
+    pub listen: Option<String>,
 }
 
 /// One product on sale.
@@ -230,7 +256,8 @@ impl Config {
             }
             _ => {
                 defaults::check_products(&self.products)?;
-                limits::check_machine(&self.machine, &self.products, !self.uses_simulator())
+                limits::check_machine(&self.machine, &self.products, !self.uses_simulator())?;
+                checks::exposure(self)
             }
         }
     }

@@ -15,15 +15,30 @@ pub enum AppError {
     /// 401: a webhook whose signature does not verify.
     #[error("unauthorized")]
     Unauthorized,
+    /// 403: outside the API's boundary (a foreign host or origin, a network peer).
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: no such product, session or file.
     #[error("{0}")]
     NotFound(String),
     /// 405: the path exists, the method does not (axum adds `Allow`).
     #[error("{0} is not allowed here")]
     MethodNotAllowed(String),
+    /// 408: the body did not arrive in time.
+    #[error("{0}")]
+    Timeout(String),
     /// 409: conflicts with the machine's state (busy, sold out, too late).
     #[error("{0}")]
     Conflict(String),
+    /// 413: a body over the route's limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// 415: a body that is not `application/json` where JSON is required.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 429: this client already holds all it may (event streams).
+    #[error("{0}")]
+    TooMany(String),
     /// 503: the machine cannot sell now; no payment was started.
     #[error("out of service")]
     OutOfService(wire::OutOfServiceReason),
@@ -52,13 +67,34 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             AppError::MethodNotAllowed(_) => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
                 "Method not allowed",
             ),
+            AppError::Timeout(_) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request-timeout",
+                "Request timeout",
+            ),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            AppError::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Content too large",
+            ),
+            AppError::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+            ),
+            AppError::TooMany(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too many requests",
+            ),
             AppError::OutOfService(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "out-of-service",

@@ -11,6 +11,7 @@ pub mod failpoint;
 pub mod operator;
 pub mod retry;
 pub mod routes;
+pub mod serve;
 pub mod session;
 pub mod simulator;
 pub mod startup;

@@ -473,6 +473,7 @@ async fn an_older_purchase_settling_late_never_takes_over_the_screen_of_the_newe
     // anything about A would have been too.
     let resp = reqwest::Client::new()
         .post(format!("{}/api/sessions/{b}/cancel", machine.base))
+        .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap();

@@ -31,6 +31,12 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: "127.0.0.1:8080".into(),
             dist: "dist".into(),
+            expose_api: false,
+            max_connections: None,
+            // Ample for a request head on a LAN or from Vipps; short enough
+            // that a socket left silent is given back quickly.
+            header_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
         }
     }
 }
@@ -59,6 +65,7 @@ impl Default for super::WebhookConfig {
         super::WebhookConfig {
             public_url: None,
             enabled: true,
+            listen: None,
         }
     }
 }
@@ -67,6 +74,8 @@ impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             path: "vendscreen.db".into(),
+            // A quarter: long enough to answer a customer's complaint.
+            keep_days: 90,
         }
     }
 }

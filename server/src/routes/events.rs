@@ -2,6 +2,7 @@
 //! Reconnecting clients (with `Last-Event-ID` or not) get a fresh snapshot,
 //! which supersedes anything they missed.
 
+use super::extract::PeerIp;
 use super::AppState;
 use crate::error::AppError;
 use crate::session::{Engine, Update};
@@ -23,7 +24,10 @@ pub fn router() -> Router<AppState> {
 
 async fn events_stream(
     State(state): State<AppState>,
+    PeerIp(client): PeerIp,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    // Held by the stream: its place is given back when the stream is dropped.
+    let slot = state.streams.take(client)?;
     let engine = state.engine;
     let mut shutdown = state.shutdown;
     // Subscribe first, then snapshot: nothing can fall between the two.
@@ -58,7 +62,10 @@ async fn events_stream(
     let stream = stream::once(async { first })
         .chain(stream::select(changes, pings))
         .take_until(ended)
-        .map(Ok);
+        .map(move |event| {
+            let _held = &slot;
+            Ok(event)
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(PING_EVERY)))
 }
 

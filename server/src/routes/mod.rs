@@ -1,11 +1,15 @@
-//! The HTTP surface: one module per resource, merged in `router`.
+//! The HTTP surface: one module per resource. `display_router` is what the
+//! display (and only this machine, by default) may call; `public_router` is
+//! what the network may reach; `boundary` guards the former.
 
+mod boundary;
 mod catalog;
 mod events;
 mod extract;
 mod health;
 mod sessions;
 mod sim_dispenser;
+mod streams;
 mod webhooks;
 
 use crate::session::Engine;
@@ -13,7 +17,9 @@ use axum::Router;
 use std::sync::{Arc, RwLock};
 use vendscreen_protocol as wire;
 
+pub use boundary::{guard, Boundary};
 pub use sim_dispenser::router as sim_dispenser_router;
+pub use streams::StreamSlots;
 pub use webhooks::WebhookSecret;
 
 /// What every handler can reach.
@@ -26,23 +32,51 @@ pub struct AppState {
     /// Turns true when the server shuts down, so endless SSE streams end
     /// (and screens reconnect) instead of holding the shutdown open.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// The open `/api/events` streams, capped per client and in total.
+    pub streams: StreamSlots,
 }
 
-/// The display API, SSE, webhooks and health; no static files, no simulator.
-pub fn router(state: AppState) -> Router {
+/// The display API and SSE: catalog, sessions, events, and `/api`'s 404s.
+pub fn display_router(state: AppState) -> Router {
     Router::new()
         .merge(catalog::router())
         .merge(sessions::router())
         .merge(events::router())
-        .merge(webhooks::router())
-        .merge(health::router())
         .route("/api/{*rest}", axum::routing::any(extract::not_found))
         // Last, so it reaches every route above.
         .method_not_allowed_fallback(extract::method_not_allowed)
         .with_state(state)
 }
 
+/// `/healthz`, and `POST /webhooks/epayment` when `with_webhook` (no
+/// `webhook.listen` of its own).
+pub fn public_router(state: AppState, with_webhook: bool) -> Router {
+    let mut router = Router::new().merge(health::router());
+    router = match with_webhook {
+        true => router.merge(webhooks::router()),
+        // On its own listener: here, a plain 404 (not the file server's 405).
+        false => router.route("/webhooks/epayment", axum::routing::any(extract::not_found)),
+    };
+    router
+        .method_not_allowed_fallback(extract::method_not_allowed)
+        .with_state(state)
+}
+
+/// The webhook listener's whole surface: the webhook, and 404 for the rest.
+pub fn webhook_router(state: AppState) -> Router {
+    Router::new()
+        .merge(webhooks::router())
+        .method_not_allowed_fallback(extract::method_not_allowed)
+        .fallback(extract::not_found)
+        .with_state(state)
+}
+
 /// `/sim/…` when the simulator does not run: 404 for every method.
 pub fn sim_absent_router() -> Router {
     Router::new().route("/sim/{*rest}", axum::routing::any(extract::not_found))
+}
+
+/// A listener's own 404 problem for everything it does not carry.
+pub fn not_found_router() -> Router {
+    Router::new().fallback(extract::not_found)
 }

@@ -1,10 +1,10 @@
 //! `POST /api/sessions`, `GET /api/sessions/{reference}`,
 //! `POST /api/sessions/{reference}/cancel`.
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath, JsonRequest};
 use super::AppState;
 use crate::error::AppError;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -27,14 +27,17 @@ async fn session_create(
 
 async fn session_get(
     State(state): State<AppState>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
 ) -> Result<Json<wire::Session>, AppError> {
     Ok(Json(state.engine.session(&reference).await?))
 }
 
+/// Needs `Content-Type: application/json` (any body, `{}` by the display), so
+/// no cross-site form can cancel a customer's purchase.
 async fn session_cancel(
     State(state): State<AppState>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
+    _json: JsonRequest,
 ) -> Result<(StatusCode, Json<wire::Session>), AppError> {
     let session = state.engine.cancel(&reference).await?;
     // 202: the cancel is under way; the stream says how it ends.

@@ -192,6 +192,15 @@ impl Engine {
         }
     }
 
+    /// A signed webhook named this purchase but could not be read: its
+    /// payment is re-read now, as after any news.
+    pub async fn payment_news(&self, reference: &str) {
+        match self.inner.store.wake(reference).await {
+            Ok(()) => self.inner.wake.notify_one(),
+            Err(e) => tracing::warn!(%reference, error = %e, "could not look at the payment"),
+        }
+    }
+
     /// A verified webhook arrived: recorded once, and an unpaid session is
     /// re-read now (the payload is a signal; the payment itself decides).
     /// False when the same delivery came before.

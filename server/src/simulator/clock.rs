@@ -6,6 +6,15 @@ use std::time::{Duration, SystemTime};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+/// The longest single step `POST /sim/clock/advance` takes: 30 days outlasts
+/// every timer the simulator keeps (10-minute payments, 1-hour tokens, a day
+/// of webhook retries) and an authorization's 7-day life, with room to spare.
+pub const MAX_STEP: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// How far ahead of real time the clock may get in all: ten years keeps
+/// every timestamp it stamps well inside what RFC 3339 and HTTP dates hold.
+pub const MAX_OFFSET: Duration = Duration::from_secs(3650 * 24 * 3600);
+
 /// Real time shifted by everything `advance` was given.
 #[derive(Debug, Default)]
 pub struct SimClock {
@@ -15,12 +24,34 @@ pub struct SimClock {
 impl SimClock {
     /// The simulator's "now".
     pub fn now(&self) -> SystemTime {
-        SystemTime::now() + *self.offset.lock().unwrap_or_else(|p| p.into_inner())
+        let offset = *self.offset.lock().unwrap_or_else(|p| p.into_inner());
+        let real = SystemTime::now();
+        real.checked_add(offset).unwrap_or(real)
     }
 
-    /// Moves the clock forward; it never goes back.
+    /// Moves the clock forward (never back), at most to [`MAX_OFFSET`].
     pub fn advance(&self, by: Duration) {
-        *self.offset.lock().unwrap_or_else(|p| p.into_inner()) += by;
+        let mut offset = self.offset.lock().unwrap_or_else(|p| p.into_inner());
+        *offset = offset.saturating_add(by).min(MAX_OFFSET);
+    }
+
+    /// Like `advance`, but refuses a step over [`MAX_STEP`] or one that would
+    /// take the clock past [`MAX_OFFSET`], saying why.
+    pub fn try_advance(&self, by: Duration) -> Result<(), String> {
+        if by > MAX_STEP {
+            return Err(format!("at most {} s at a time", MAX_STEP.as_secs()));
+        }
+        let mut offset = self.offset.lock().unwrap_or_else(|p| p.into_inner());
+        match offset.checked_add(by).filter(|o| *o <= MAX_OFFSET) {
+            Some(next) => {
+                *offset = next;
+                Ok(())
+            }
+            None => Err(format!(
+                "the clock may run at most {} s ahead of real time",
+                MAX_OFFSET.as_secs()
+            )),
+        }
     }
 }
 
@@ -58,6 +89,19 @@ mod tests {
         let before = clock.now();
         clock.advance(Duration::from_secs(600));
         assert!(clock.now().duration_since(before).unwrap() >= Duration::from_secs(600));
+    }
+
+    #[test]
+    fn absurd_steps_are_refused_and_now_never_overflows() {
+        let clock = SimClock::default();
+        assert!(clock.try_advance(Duration::from_secs(u64::MAX)).is_err());
+        assert!(clock
+            .try_advance(MAX_STEP + Duration::from_secs(1))
+            .is_err());
+        clock.advance(Duration::MAX);
+        assert!(clock.try_advance(Duration::from_secs(1)).is_err());
+        // Still a time every formatter takes.
+        assert!(!rfc3339(clock.now()).is_empty());
     }
 
     #[test]

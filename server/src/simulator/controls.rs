@@ -15,36 +15,50 @@ use std::sync::Arc;
 use std::time::Duration;
 
 type S = State<Arc<Shared>>;
+type Reference = Result<Path<String>, axum::extract::rejection::PathRejection>;
 
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/sim/payments/{reference}/approve", post(approve))
-        .route("/sim/payments/{reference}/reject", post(reject))
+    phone_actions()
         .route("/sim/payments/{reference}/expire", post(expire))
         .route("/sim/clock/advance", post(clock_advance))
         .route("/sim/faults", post(faults_add).delete(faults_clear))
         .with_state(shared)
 }
 
+/// The phone page's Approve and Decline, alone (for `simulator.listen`).
+pub fn phone_router(shared: Arc<Shared>) -> Router {
+    phone_actions().with_state(shared)
+}
+
+fn phone_actions() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/sim/payments/{reference}/approve", post(approve))
+        .route("/sim/payments/{reference}/reject", post(reject))
+}
+
 /// 200 with the payment as `GET /payments/{reference}` shows it; 404 when
 /// unknown; 409 when it no longer waits for the customer.
-fn act(shared: &Arc<Shared>, uri: &Uri, reference: &str, action: UserAction) -> Response {
-    match shared.user_action(reference, action) {
+/// A reference that does not percent-decode is a 400 naming it.
+fn act(shared: &Arc<Shared>, uri: &Uri, reference: Reference, action: UserAction) -> Response {
+    let Ok(Path(reference)) = reference else {
+        return SimError::field("reference", "Not a valid reference.").into_response_at(uri.path());
+    };
+    match shared.user_action(&reference, action) {
         Ok(p) => Json(p.details()).into_response(),
         Err(e) => e.into_response_at(uri.path()),
     }
 }
 
-async fn approve(State(s): S, uri: Uri, Path(r): Path<String>) -> Response {
-    act(&s, &uri, &r, UserAction::Approve)
+async fn approve(State(s): S, uri: Uri, r: Reference) -> Response {
+    act(&s, &uri, r, UserAction::Approve)
 }
 
-async fn reject(State(s): S, uri: Uri, Path(r): Path<String>) -> Response {
-    act(&s, &uri, &r, UserAction::Reject)
+async fn reject(State(s): S, uri: Uri, r: Reference) -> Response {
+    act(&s, &uri, r, UserAction::Reject)
 }
 
-async fn expire(State(s): S, uri: Uri, Path(r): Path<String>) -> Response {
-    act(&s, &uri, &r, UserAction::Expire)
+async fn expire(State(s): S, uri: Uri, r: Reference) -> Response {
+    act(&s, &uri, r, UserAction::Expire)
 }
 
 #[derive(Deserialize)]
@@ -61,7 +75,10 @@ async fn clock_advance(
         return SimError::field("seconds", "A whole number of seconds is required.")
             .into_response_at("/sim/clock/advance");
     };
-    s.clock.advance(Duration::from_secs(advance.seconds));
+    // Checked: an absurd step once overflowed the clock for good.
+    if let Err(why) = s.clock.try_advance(Duration::from_secs(advance.seconds)) {
+        return SimError::field("seconds", why).into_response_at("/sim/clock/advance");
+    }
     s.sweep();
     Json(serde_json::json!({ "now": rfc3339(s.clock.now()) })).into_response()
 }

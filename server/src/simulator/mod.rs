@@ -141,6 +141,12 @@ impl Simulator {
             }))
     }
 
+    /// What a phone on the network needs, alone: the page the QR opens, its
+    /// image, and Approve / Decline (served on `simulator.listen`).
+    pub fn phone_router(&self) -> Router {
+        phone::router(self.shared.clone()).merge(controls::phone_router(self.shared.clone()))
+    }
+
     /// The simulator's clock.
     pub fn clock(&self) -> &SimClock {
         &self.shared.clock

@@ -35,6 +35,21 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Prunes now and then once a day.
+pub fn spawn_pruning(store: std::sync::Arc<dyn Store>, keep: Duration) {
+    tokio::spawn(async move {
+        let mut daily = tokio::time::interval(Duration::from_secs(24 * 3600));
+        loop {
+            daily.tick().await;
+            match store.prune(keep).await {
+                Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old store rows"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "pruning the store failed"),
+            }
+        }
+    });
+}
+
 /// A new random install tag: six letters and digits that cannot be misread.
 pub fn fresh_tag() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
@@ -186,6 +201,9 @@ pub trait Store: Send + Sync + 'static {
         psp_reference: &str,
     ) -> Result<bool>;
 
+    /// Makes a session awaiting payment due now (its payment is re-read).
+    async fn wake(&self, reference: &str) -> Result<()>;
+
     async fn setting(&self, key: &str) -> Result<Option<String>>;
 
     async fn set_setting(&self, key: &str, value: &str) -> Result<()>;
@@ -203,6 +221,10 @@ pub trait Store: Send + Sync + 'static {
         kind: OutboxKind,
         reference: Option<&str>,
     ) -> Result<i64>;
+
+    /// Deletes what is only history after `keep` (webhook deliveries, the
+    /// transition log of settled purchases, outbox rows); how many rows went.
+    async fn prune(&self, keep: Duration) -> Result<usize>;
 
     /// The machine's outbox after `after`, oldest first, at most `limit`.
     async fn outbox_after(&self, machine: &str, after: i64, limit: i64) -> Result<Vec<OutboxRow>>;

@@ -76,6 +76,7 @@ async fn unknown_reference_is_404() {
     assert_problem(
         app.http
             .post(app.url("/api/sessions/nope/cancel"))
+            .json(&serde_json::json!({}))
             .send()
             .await
             .unwrap(),

@@ -78,15 +78,7 @@ async fn a_capture_whose_answer_was_lost_is_not_made_twice() {
 
 /// Signs `body` the way Vipps would, with the secret this server registered.
 fn signed(app: &crate::helpers::TestApp, body: &str) -> reqwest::RequestBuilder {
-    let store = rusqlite::Connection::open(app.dir.path().join("test.db")).unwrap();
-    let setting: String = store
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'webhook'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let stored: serde_json::Value = serde_json::from_str(&setting).unwrap();
+    let stored = app.webhook_registration();
     let url = stored["url"].as_str().unwrap();
     let date = httpdate::fmt_http_date(std::time::SystemTime::now());
     let (hash, auth) = hmac::sign(
@@ -124,6 +116,7 @@ async fn a_signed_webhook_is_only_a_signal_the_payment_itself_decides() {
     let cancel = app
         .http
         .post(app.url(&format!("/api/sessions/{}/cancel", session.reference)))
+        .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap();

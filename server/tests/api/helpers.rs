@@ -11,6 +11,9 @@ use vendscreen_server::Application;
 
 pub struct TestApp {
     pub base: String,
+    /// `webhook.listen`'s and `simulator.listen`'s base URLs, when set.
+    pub webhook_base: Option<String>,
+    pub phone_base: Option<String>,
     pub http: reqwest::Client,
     /// The machine's dispenser, when it is the simulated one: it counts vends.
     pub dispenser: Option<SimulatedDispenser>,
@@ -60,9 +63,13 @@ pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
         Dispenser::Simulated(d) => Some(d.clone()),
         _ => None,
     };
+    let webhook_base = app.webhook_base_url().map(String::from);
+    let phone_base = app.simulator_base_url().map(String::from);
     tokio::spawn(app.run_until_stopped());
     let test = TestApp {
         base,
+        webhook_base,
+        phone_base,
         http: reqwest::Client::new(),
         dispenser,
         dir,
@@ -168,6 +175,20 @@ impl TestApp {
             .json()
             .await
             .unwrap()
+    }
+
+    /// The webhook registration this server keeps (`url`, `secret`), read
+    /// from its store file as another process would.
+    pub fn webhook_registration(&self) -> Value {
+        let store = rusqlite::Connection::open(self.dir.path().join("test.db")).unwrap();
+        let setting: String = store
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'webhook'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        serde_json::from_str(&setting).unwrap()
     }
 
     /// The references the simulated dispenser started vends for.

@@ -2,10 +2,16 @@
 //! a real SQLite file. One binary, one module per concern.
 
 mod bad_input;
+mod boundary;
 mod credentials;
 mod engine;
 mod health;
 mod helpers;
+mod limits;
+mod listeners;
 mod money_safety;
+mod problems;
 mod purchase;
+mod simulator_guard;
+mod smaller;
 mod store;

@@ -78,6 +78,7 @@ async fn cancel_at_the_machine_terminates_the_payment() {
     let resp = app
         .http
         .post(app.url(&format!("/api/sessions/{}/cancel", session.reference)))
+        .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap();
@@ -97,6 +98,7 @@ async fn cancel_after_the_customer_approved_vends_instead() {
     app.customer(&session.reference, "approve").await;
     app.http
         .post(app.url(&format!("/api/sessions/{}/cancel", session.reference)))
+        .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap();

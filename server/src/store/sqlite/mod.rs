@@ -7,6 +7,7 @@
 mod migrations;
 mod queries;
 mod rows;
+mod upkeep;
 
 use super::{Committed, Due, Inserted, OutboxKind, OutboxRow, Result, Store, StoreError};
 use crate::domain::{OperatorReason, SessionRecord};
@@ -33,6 +34,7 @@ impl SqliteStore {
     /// Opens (creating if needed, owner-only) and migrates the database at
     /// `path`, which holds the sessions of the machine `machine`.
     pub fn open(path: &Path, machine: &str) -> Result<SqliteStore> {
+        upkeep::owner_only(path);
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // FULL: a committed transition survives power loss, which the
@@ -218,6 +220,11 @@ impl Store for SqliteStore {
         self.write(move |c| queries::record_webhook(c, &args)).await
     }
 
+    async fn wake(&self, reference: &str) -> Result<()> {
+        let reference = reference.to_string();
+        self.write(move |c| queries::wake(c, &reference)).await
+    }
+
     async fn setting(&self, key: &str) -> Result<Option<String>> {
         let key = key.to_string();
         self.read(move |c| queries::setting(c, &key)).await
@@ -253,6 +260,10 @@ impl Store for SqliteStore {
         let (machine, reference) = (machine.to_string(), reference.map(String::from));
         self.write(move |c| queries::append_outbox(c, &machine, kind, reference.as_deref()))
             .await
+    }
+
+    async fn prune(&self, keep: Duration) -> Result<usize> {
+        self.write(move |c| upkeep::prune(c, keep)).await
     }
 
     async fn outbox_after(&self, machine: &str, after: i64, limit: i64) -> Result<Vec<OutboxRow>> {

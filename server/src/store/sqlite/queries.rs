@@ -243,13 +243,18 @@ pub fn record_webhook(c: &Connection, [reference, name, psp]: &[String; 3]) -> R
         params![reference, name, psp],
     )? == 1;
     if fresh {
-        tx.execute(
-            "UPDATE sessions SET due_ms = ?2 WHERE reference = ?1 AND phase = 'awaitingPayment'",
-            params![reference, now_ms()],
-        )?;
+        wake(&tx, reference)?;
     }
     tx.commit()?;
     Ok(fresh)
+}
+
+pub fn wake(c: &Connection, reference: &str) -> R<()> {
+    c.execute(
+        "UPDATE sessions SET due_ms = ?2 WHERE reference = ?1 AND phase = 'awaitingPayment'",
+        params![reference, now_ms()],
+    )
+    .map(drop)
 }
 
 pub fn setting(c: &Connection, key: &str) -> R<Option<String>> {
