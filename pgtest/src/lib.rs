@@ -28,6 +28,7 @@ mod cluster;
 mod control;
 mod database;
 mod server;
+mod sweeper;
 mod watchdog;
 
 pub use cluster::Cluster;

@@ -25,8 +25,10 @@ pub(crate) struct Server {
     /// it, so concurrent test processes on one server never collide.
     tag: String,
     templates: Mutex<HashMap<u64, Arc<OnceCell<String>>>>,
-    /// PostgreSQL refuses to copy a template that another session has open,
-    /// and a copy in progress is such a session: one copy at a time.
+    /// One copy at a time: PostgreSQL refuses to copy a template while any
+    /// session is connected to it (the migrator's, just closed, may linger),
+    /// and serial copies keep parallel tests from piling their I/O onto a
+    /// shared server at once.
     creating: tokio::sync::Mutex<()>,
     next: AtomicU64,
     _sweeper: Option<Watchdog>,
@@ -38,7 +40,7 @@ impl Server {
     pub(crate) fn new(admin: Url, sweep_at_exit: bool) -> Result<Server> {
         let tag = format!("vst_{}_{:08x}", std::process::id(), rand::random::<u32>());
         let sweeper = if sweep_at_exit {
-            sweeper(&admin, &tag)?
+            crate::sweeper::spawn(&admin, &tag)?
         } else {
             None
         };
@@ -101,12 +103,11 @@ impl Server {
         );
         let name = format!("{}_tmpl_{key:016x}", self.tag);
         let built = cell.get_or_try_init(|| async {
-            self.build_template(&name, migrator)
-                .await
-                .inspect_err(|_| {
-                    // Leave no half-migrated template for the next try to trip on.
-                    self.drop_in_background(name.clone());
-                })?;
+            if let Err(err) = self.build_template(&name, migrator).await {
+                // Leave no half-migrated template for the next try to trip on.
+                let _ = drop_database(&self.admin, &name).await;
+                return Err(err);
+            }
             anyhow::Ok(name.clone())
         });
         built.await.cloned()
@@ -195,29 +196,4 @@ pub(crate) fn redact(url: &Url) -> String {
         let _ = shown.set_password(Some("***"));
     }
     shown.to_string()
-}
-
-/// At exit, drops every database whose name starts with `tag_` (psql's
-/// `\gexec` runs each generated DROP outside a transaction). Without psql
-/// there is no sweep: the per-test drops still run, templates stay behind.
-fn sweeper(admin: &Url, tag: &str) -> Result<Option<Watchdog>> {
-    let Some(psql) = crate::binaries::Binaries::psql() else {
-        return Ok(None);
-    };
-    let sweep = format!(
-        "SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) \
-         FROM pg_database WHERE starts_with(datname, '{tag}_') \\gexec"
-    );
-    let script = r#"printf '%s\n' "$3" | "$1" -X -q -d "$2" >/dev/null 2>&1"#;
-    // A password goes by environment (readable by this user only), not argv.
-    let mut url = admin.clone();
-    let password = url.password().map(|encoded| {
-        percent_encoding::percent_decode_str(encoded)
-            .decode_utf8_lossy()
-            .into_owned()
-    });
-    let _ = url.set_password(None);
-    let args = [psql.display().to_string(), url.to_string(), sweep];
-    let env = password.map(|password| ("PGPASSWORD", password));
-    Watchdog::spawn(script, &args, env).map(Some)
 }
