@@ -17,9 +17,11 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 pub mod names;
+pub mod pg;
 pub mod sqlite;
 
 pub use crate::domain::record::rfc3339;
+pub use pg::PgStore;
 pub use sqlite::SqliteStore;
 
 /// Anything the store can fail with. The engine retries what it must store.
