@@ -15,6 +15,8 @@ pub enum OutOfServiceReason {
     Maintenance,
     /// The machine cannot record a purchase (its store refuses writes).
     StoreUnavailable,
+    /// Fleet mode: the machine has lost its link to the hub.
+    HubUnreachable,
     /// A reason this version of the display does not know yet.
     #[serde(other)]
     Unknown,

@@ -10,6 +10,7 @@
 
 mod catalog;
 mod events;
+pub mod fleet;
 mod money;
 mod session;
 

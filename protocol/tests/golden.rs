@@ -137,3 +137,24 @@ fn every_state_uses_our_vocabulary() {
     let expected: Vec<String> = expected.iter().map(|s| format!("\"{s}\"")).collect();
     assert_eq!(names, expected);
 }
+
+#[test]
+fn fleet_calls_round_trip() {
+    let start: wire::fleet::StartPurchase = round_trip("fleet_start_purchase.json");
+    assert_eq!(start.product_id, "cola");
+    let result: wire::fleet::VendResult = round_trip("fleet_vend_result.json");
+    assert_eq!(result.outcome, wire::fleet::VendOutcome::Vended);
+    let beat: wire::fleet::Heartbeat = round_trip("fleet_heartbeat.json");
+    assert!(beat.dispenser_ready);
+}
+
+#[test]
+fn a_fleet_snapshot_round_trips_with_its_pending_vend() {
+    let snapshot: wire::fleet::FleetSnapshot = round_trip("fleet_snapshot.json");
+    let vend = snapshot.vend.expect("a pending vend");
+    assert_eq!(
+        (vend.reference.as_str(), vend.slot.as_str()),
+        ("vm-042-k3f9x2-000017", "A1")
+    );
+    assert_eq!(snapshot.catalog.products.len(), 1);
+}
