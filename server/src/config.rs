@@ -9,6 +9,7 @@ mod checks;
 mod defaults;
 mod lenient;
 mod limits;
+mod roles;
 mod secret;
 
 pub use limits::description as payment_description;
@@ -25,12 +26,39 @@ pub struct Config {
     pub store: StoreConfig,
     pub dispenser: DispenserConfig,
     pub simulator: SimulatorSection,
+    pub hub: HubConfig,
     pub products: Vec<ProductConfig>,
+}
+
+/// Which part this process plays (design.md, "Fleet mode").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// One machine, everything on it, SQLite (the default).
+    #[default]
+    Standalone,
+    /// The engine for a fleet's machines, on PostgreSQL (`store.url`).
+    Hub,
+    /// On a machine of a fleet: the display API, the dispenser and the vend
+    /// journal, relaying to the hub (`hub.url`, `hub.token`).
+    Edge,
+}
+
+/// Where an edge finds its hub.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct HubConfig {
+    /// The hub's base URL, e.g. `https://vending.example.com`.
+    pub url: Option<String>,
+    /// This machine's token (printed once by `fleet machine add`).
+    pub token: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
+    /// standalone (default), hub or edge.
+    pub role: Role,
     /// Address to listen on; port 0 picks a free one (tests).
     pub listen: String,
     /// The Trunk output to serve at `/`.
@@ -116,7 +144,11 @@ pub struct WebhookConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreConfig {
+    /// SQLite: the standalone machine's store, or an edge's vend journal.
     pub path: PathBuf,
+    /// The hub's PostgreSQL, e.g. `postgres://vendscreen@db/vendscreen`
+    /// (it may hold a password: never printed).
+    pub url: Option<Secret>,
     /// Webhook deliveries and transitions of finished purchases older than
     /// this many days are deleted (daily).
     #[serde(deserialize_with = "lenient::u64")]
@@ -229,6 +261,7 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         let bad = |m: String| Err(ConfigError::Invalid(m));
+        roles::check(self)?;
         if !(1..=600).contains(&self.machine.session_timeout_s) {
             return bad(
                 "machine.session_timeout_s must be 1..=600 (the QR lives 10 minutes)".into(),

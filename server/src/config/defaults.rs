@@ -7,7 +7,8 @@ use super::{
 use vendscreen_protocol as wire;
 
 /// The sections a `VENDSCREEN_<SECTION>_<KEY>` variable may name.
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
+    "hub",
     "server",
     "machine",
     "epayment",
@@ -29,6 +30,7 @@ pub fn yes() -> bool {
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
+            role: super::Role::Standalone,
             listen: "127.0.0.1:8080".into(),
             dist: "dist".into(),
             expose_api: false,
@@ -74,6 +76,7 @@ impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             path: "vendscreen.db".into(),
+            url: None,
             // A quarter: long enough to answer a customer's complaint.
             keep_days: 90,
         }
