@@ -255,8 +255,12 @@ impl Config {
     }
 
     /// True when no ePayment credentials are set: the simulator runs in-process.
+    /// Only a standalone server runs one: a hub must pay at a real payment
+    /// service (or a simulator of its own process), an edge pays nowhere.
     pub fn uses_simulator(&self) -> bool {
-        self.epayment.client_id.is_none() && self.epayment.base_url.is_none()
+        self.server.role == Role::Standalone
+            && self.epayment.client_id.is_none()
+            && self.epayment.base_url.is_none()
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -267,7 +271,7 @@ impl Config {
                 "machine.session_timeout_s must be 1..=600 (the QR lives 10 minutes)".into(),
             );
         }
-        if !self.uses_simulator() {
+        if !self.uses_simulator() && self.server.role != Role::Edge {
             let e = &self.epayment;
             if e.client_id.is_none()
                 || e.client_secret.is_none()
@@ -289,7 +293,10 @@ impl Config {
             }
             _ => {
                 defaults::check_products(&self.products)?;
-                limits::check_machine(&self.machine, &self.products, !self.uses_simulator())?;
+                if self.server.role == Role::Standalone {
+                    let real_money = !self.uses_simulator();
+                    limits::check_machine(&self.machine, &self.products, real_money)?;
+                }
                 checks::exposure(self)
             }
         }

@@ -9,6 +9,10 @@ pub fn check(config: &Config) -> Result<(), ConfigError> {
         Role::Hub if config.store.url.is_none() => {
             bad("server.role = hub needs store.url (its PostgreSQL)")
         }
+        Role::Hub if config.epayment.client_id.is_none() => bad(
+            "server.role = hub needs epayment credentials (client_id, client_secret, \
+             subscription_key, msn; base_url for a test environment or a simulator)",
+        ),
         Role::Hub => Ok(()),
         Role::Edge if config.hub.url.is_none() || config.hub.token.is_none() => {
             bad("server.role = edge needs hub.url and hub.token")
@@ -42,6 +46,20 @@ mod tests {
             ("VENDSCREEN_EPAYMENT_BASE_URL", "https://api.vipps.no"),
         ];
         assert!(err(&edge_with_keys).contains("no ePayment credentials"));
+    }
+
+    #[test]
+    fn an_edge_needs_no_credentials_and_runs_no_simulator_beside_its_dispenser() {
+        let env = [
+            ("VENDSCREEN_SERVER_ROLE", "edge"),
+            ("VENDSCREEN_HUB_URL", "http://hub"),
+            ("VENDSCREEN_HUB_TOKEN", "t"),
+            ("VENDSCREEN_DISPENSER_KIND", "command"),
+            ("VENDSCREEN_DISPENSER_COMMAND", "/usr/local/bin/vend"),
+        ];
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        let config = Config::from_sources("", env).unwrap();
+        assert!(!config.uses_simulator());
     }
 
     #[test]
