@@ -30,7 +30,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
 /// unknown; 409 when it no longer waits for the customer.
 fn act(shared: &Arc<Shared>, uri: &Uri, reference: &str, action: UserAction) -> Response {
     match shared.user_action(reference, action) {
-        Ok(p) => Json(p.details()).into_response(),
+        Ok(p) => Json(super::wire::payment(&p)).into_response(),
         Err(e) => e.into_response_at(uri.path()),
     }
 }
