@@ -5,7 +5,7 @@
 //! It is a witness, not an echo (issue 13): it writes and reads Vipps's JSON
 //! on its own (`wire.rs`, from the API description) and signs webhooks with
 //! its own code (`signing.rs`), sharing no type, name or signing code with
-//! the client in `crate::epayment`; `tests/simulator_independence.rs` fails
+//! the client (`server/src/epayment/`); `tests/simulator_independence.rs` fails
 //! if it ever does, and `tests/vipps_fixtures.rs` holds both sides to
 //! hand-written golden fixtures.
 //!

@@ -1,5 +1,5 @@
 //! The simulator's own spelling of Vipps's JSON, written from the API
-//! description (`epayment.v1.yml`: `State`, `PaymentEventName`, `Amount`,
+//! description (`shared/ref/epayment.v1.yml`: `State`, `PaymentEventName`, `Amount`,
 //! `GetPaymentResponse`, `ModificationResponse`, `PaymentEvent`,
 //! `WebhookEvent`) and never from the client's model: the simulator is a
 //! second witness of the wire, so a misspelling on one side shows up as a
