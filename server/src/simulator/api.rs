@@ -87,6 +87,7 @@ async fn create(State(shared): S, uri: Uri, headers: HeaderMap, body: Bytes) -> 
             refunded: 0,
             psp_reference: uuid::Uuid::new_v4().to_string(),
             expires_at: shared.clock.now() + shared.config.payment_ttl,
+            create_key: key.to_string(),
             qr_token,
             events: Vec::new(),
         };

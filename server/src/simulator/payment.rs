@@ -23,6 +23,9 @@ pub struct Payment {
     /// The payment's pspReference (a GUID), also the CREATED event's.
     pub psp_reference: String,
     pub expires_at: SystemTime,
+    /// The create's Idempotency-Key. The docs' AUTHORIZED examples carry a
+    /// key without saying whose; we give the create's (inferred).
+    pub create_key: String,
     /// The token in the QR URL, so the URL does not reveal the reference.
     pub qr_token: String,
     pub events: Vec<Logged>,
@@ -93,7 +96,8 @@ impl Payment {
             UserAction::Approve => {
                 self.state = PaymentState::Authorized;
                 self.authorized = value;
-                self.record(EventName::Authorized, value, None, now)
+                let key = self.create_key.clone();
+                self.record(EventName::Authorized, value, Some(&key), now)
             }
             UserAction::Reject => {
                 self.state = PaymentState::Aborted;
