@@ -11,6 +11,9 @@ pub struct SimulatedDispenser {
     delay: Duration,
     fail_next: Arc<AtomicU32>,
     out_of_order: Arc<AtomicBool>,
+    /// Vends asked of the machine so far: tests count them at the dispenser,
+    /// not in the engine's own records.
+    started: Arc<AtomicU32>,
 }
 
 impl SimulatedDispenser {
@@ -19,10 +22,12 @@ impl SimulatedDispenser {
             delay,
             fail_next: Arc::default(),
             out_of_order: Arc::default(),
+            started: Arc::default(),
         }
     }
 
     pub async fn vend(&self, _slot: &str) -> VendOutcome {
+        self.started.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(self.delay).await;
         let failing = self
             .fail_next
@@ -37,6 +42,11 @@ impl SimulatedDispenser {
 
     pub fn ready(&self) -> bool {
         !self.out_of_order.load(Ordering::SeqCst)
+    }
+
+    /// How many vends the machine was asked for (failed ones included).
+    pub fn vends_started(&self) -> u32 {
+        self.started.load(Ordering::SeqCst)
     }
 
     /// The next `n` vends fail.

@@ -8,3 +8,7 @@ mod health;
 mod helpers;
 mod purchase;
 mod store;
+#[path = "../support/vipps.rs"]
+mod vipps;
+#[path = "../support/wait.rs"]
+mod wait;
