@@ -8,14 +8,10 @@ use super::clock::rfc3339;
 use super::faults::Fault;
 use super::gate::Request;
 use super::state::{lock, Shared};
-use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// How many entries are kept (a day of a busy machine, a few MB at most).
 pub const CAPACITY: usize = 10_000;
@@ -134,22 +130,6 @@ pub fn error_code(body: &[u8]) -> Option<String> {
     let details = problem.get("extraDetails")?.as_array()?;
     let code = details.iter().find(|d| d["name"] == "ErrorCode")?;
     code["reason"].as_str().map(str::to_string)
-}
-
-#[derive(Deserialize)]
-struct Filter {
-    reference: Option<String>,
-}
-
-pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/sim/log", get(log_read))
-        .with_state(shared)
-}
-
-/// `GET /sim/log[?reference=…]` → `{"entries": [...]}`.
-async fn log_read(State(s): State<Arc<Shared>>, Query(f): Query<Filter>) -> Json<Value> {
-    Json(json!({ "entries": s.log.entries(f.reference.as_deref()) }))
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 //! | `POST /sim/payments/{reference}/approve` · `/reject` · `/expire` | the customer acts in the app, or time runs out now; 200 with the payment as `GET /payments/{reference}` shows it, 404 unknown, 409 no longer waiting |
 //! | `POST /sim/clock/advance` `{"seconds": N}` | moves the simulator's clock on; due expiries fire at once |
 //! | `POST /sim/faults` (see [`Fault`]) · `DELETE /sim/faults` | injects a fault into the next calls of an endpoint · clears them |
+//! | `GET /sim/payments/{reference}` | the payment as `GET /epayment/v1/payments/{reference}` answers it, without a token or rate limit |
 //! | `GET /sim/log[?reference=R]` | the request log: every money call (create, capture, cancel, refund), oldest first, as `{"entries": [{seq, time, reference, operation, idempotencyKey, amount, status, errorCode, refused, replayed, injected}]}`; `status` is what the caller received (`null`: connection cut), `refused` that the simulator's rules answered 4xx, `replayed` that the Idempotency-Key store answered, `injected` an injected fault (`"status 503"`, `"dropped"`). The last 10,000 calls are kept; a gap in `seq` shows that older ones went |
 
 mod api;
@@ -27,6 +28,7 @@ mod controls;
 mod delivery;
 mod faults;
 mod gate;
+mod inspect;
 mod log;
 mod payment;
 mod phone;
@@ -155,7 +157,7 @@ impl Simulator {
         api::router(self.shared.clone())
             .merge(webhooks::router(self.shared.clone()))
             .merge(controls::router(self.shared.clone()))
-            .merge(log::router(self.shared.clone()))
+            .merge(inspect::router(self.shared.clone()))
             .merge(phone::router(self.shared.clone()))
     }
 
