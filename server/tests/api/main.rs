@@ -12,3 +12,4 @@ mod store;
 mod vipps;
 #[path = "../support/wait.rs"]
 mod wait;
+mod webhooks;
