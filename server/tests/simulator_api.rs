@@ -356,3 +356,98 @@ async fn an_overlong_system_header_is_refused() {
     assert_eq!(res.status(), 400);
     assert_eq!(field_of(&res.json().await.unwrap()), "Vipps-System-Name");
 }
+
+/// A capture of 3500 øre under Idempotency-Key `k`; the status.
+async fn capture_with_key(t: &TestSim, r: &str, k: &str) -> u16 {
+    let path = format!("/epayment/v1/payments/{r}/capture");
+    let req = t
+        .raw(Method::POST, &path)
+        .await
+        .header("Idempotency-Key", k);
+    let body = json!({"modificationAmount": {"currency": "NOK", "value": 3500}});
+    req.json(&body).send().await.unwrap().status().as_u16()
+}
+
+/// One request-log entry as (operation, status, errorCode, refused, replayed, injected).
+fn logged(e: &Value) -> (Value, Value, Value, Value, Value, Value) {
+    let f = |k: &str| e[k].clone();
+    (
+        f("operation"),
+        f("status"),
+        f("errorCode"),
+        f("refused"),
+        f("replayed"),
+        f("injected"),
+    )
+}
+
+#[tokio::test]
+async fn the_request_log_lists_every_money_call_with_its_answer() {
+    let t = spawn().await;
+    let r = t.authorized(3500).await;
+    assert_eq!(
+        t.modify_raw(&r, "capture", Some(3501)).await,
+        refused("6090")
+    );
+    t.sim
+        .inject_fault(vendscreen_server::simulator::Fault::status("capture", 503));
+    for status in [503, 200, 200] {
+        assert_eq!(capture_with_key(&t, &r, "key-1").await, status);
+    }
+    t.payment_raw(&r).await; // a read is not a money call
+    let url = format!("{}/sim/log?reference={r}", t.base);
+    let log: Value = t.http.get(url).send().await.unwrap().json().await.unwrap();
+    let entries = log["entries"].as_array().unwrap();
+    let seen: Vec<_> = entries.iter().map(logged).collect();
+    let n = Value::Null;
+    let (yes, no) = (json!(true), json!(false));
+    let capture = json!("capture");
+    assert_eq!(
+        seen,
+        [
+            (
+                json!("create"),
+                json!(201),
+                n.clone(),
+                no.clone(),
+                no.clone(),
+                n.clone()
+            ),
+            (
+                capture.clone(),
+                json!(400),
+                json!("6090"),
+                yes,
+                no.clone(),
+                n.clone()
+            ),
+            (
+                capture.clone(),
+                json!(503),
+                n.clone(),
+                no.clone(),
+                no.clone(),
+                json!("status 503")
+            ),
+            (
+                capture.clone(),
+                json!(200),
+                n.clone(),
+                no.clone(),
+                no.clone(),
+                n.clone()
+            ),
+            (capture, json!(200), n.clone(), no, json!(true), n),
+        ]
+    );
+    let last = &entries[4];
+    assert_eq!(
+        (last["idempotencyKey"].as_str(), last["amount"].as_i64()),
+        (Some("key-1"), Some(3500))
+    );
+    assert_eq!(last["reference"], r.as_str());
+    assert!(last["time"].as_str().unwrap().ends_with('Z'));
+    assert!(entries
+        .windows(2)
+        .all(|w| w[0]["seq"].as_u64() < w[1]["seq"].as_u64()));
+}
