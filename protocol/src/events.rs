@@ -13,6 +13,8 @@ pub enum OutOfServiceReason {
     PaymentServiceUnreachable,
     /// An operator took the machine out of service.
     Maintenance,
+    /// The machine cannot record a purchase (its store refuses writes).
+    StoreUnavailable,
     /// A reason this version of the display does not know yet.
     #[serde(other)]
     Unknown,
@@ -43,14 +45,23 @@ pub struct Snapshot {
     pub server_time: String,
 }
 
+fn yes() -> bool {
+    true
+}
+
 /// The answer to `GET /healthz`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Health {
-    /// Always `"ok"` when the server answers at all.
+    /// `"ok"`, or `"degraded"` (with HTTP 503) while the store refuses writes:
+    /// the machine cannot record a purchase then, so it sells nothing.
     pub status: String,
     /// Whether the payment service answered the last check.
     pub payment_service_reachable: bool,
+    /// Whether the store took the last write (false: locked by another
+    /// process, disk full, …; the engine keeps trying).
+    #[serde(default = "yes")]
+    pub store_writable: bool,
     /// References of purchases the machine could not settle by itself (a
     /// vend whose outcome is unknown after a crash: released, never
     /// captured), until a person resolves them with

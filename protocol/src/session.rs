@@ -84,6 +84,12 @@ pub enum EndReason {
     PaymentServiceRefused,
     /// The server restarted and could not safely finish this purchase.
     Interrupted,
+    /// The customer approved too long ago to still be at the machine (the
+    /// approval reached us late): nothing was vended, the reservation is released.
+    ApprovalTooLate,
+    /// The payment found under this purchase's reference is not exactly this
+    /// purchase's: nothing was vended, and the payment was left alone.
+    PaymentMismatch,
     /// A reason this version of the display does not know yet.
     #[serde(other)]
     Unknown,

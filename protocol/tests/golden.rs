@@ -89,6 +89,7 @@ fn machine_status_round_trips() {
 fn health_round_trips() {
     let health: wire::Health = round_trip("health.json");
     assert!(health.payment_service_reachable);
+    assert!(health.store_writable);
     assert_eq!(health.needs_operator, ["vm-042-000007"]);
 }
 

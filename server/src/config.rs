@@ -7,8 +7,10 @@ use vendscreen_protocol as wire;
 
 mod defaults;
 mod lenient;
+mod limits;
 mod secret;
 
+pub use limits::description as payment_description;
 pub use secret::Secret;
 
 /// Everything the server can be told.
@@ -226,7 +228,10 @@ impl Config {
             DispenserKind::Command if self.dispenser.command.is_none() => {
                 bad("dispenser.kind = command needs dispenser.command".into())
             }
-            _ => defaults::check_products(&self.products),
+            _ => {
+                defaults::check_products(&self.products)?;
+                limits::check_machine(&self.machine, &self.products, !self.uses_simulator())
+            }
         }
     }
 }
@@ -286,7 +291,7 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let c = Config::from_sources("[epayment]\nclient_id = \"id\"\nclient_secret = \"s3cret\"\nsubscription_key = \"k3y\"\nmsn = \"1234\"\n", []).unwrap();
+        let c = Config::from_sources("[machine]\npos_id = \"vm-7\"\n[epayment]\nclient_id = \"id\"\nclient_secret = \"s3cret\"\nsubscription_key = \"k3y\"\nmsn = \"1234\"\n", []).unwrap();
         let printed = format!("{c:?}");
         assert!(
             !printed.contains("s3cret") && !printed.contains("k3y"),

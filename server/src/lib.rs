@@ -8,6 +8,7 @@ pub mod epayment;
 pub mod error;
 pub mod failpoint;
 pub mod operator;
+pub mod retry;
 pub mod routes;
 pub mod session;
 pub mod simulator;

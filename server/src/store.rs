@@ -24,7 +24,14 @@ pub struct StoreError(#[from] rusqlite::Error);
 #[derive(Clone)]
 pub struct Store {
     conn: Arc<Mutex<Connection>>,
+    /// Why the last write failed; `None` once one succeeds again.
+    write_error: Arc<Mutex<Option<String>>>,
 }
+
+/// How long a write waits for a lock another process holds (the operator's
+/// command, a backup) before it fails and the engine tries again later. Short:
+/// the wait blocks a thread of the async runtime.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1000);
 
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.
@@ -32,13 +39,43 @@ impl Store {
         let mut conn = Connection::open(path)?;
         // FULL: a committed transition survives power loss, which the
         // never-vend-twice promise depends on. The writes are few and small.
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
-        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
         migrations::run(&mut conn)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
+            write_error: Arc::default(),
         })
+    }
+
+    /// Why writes fail right now, if they do (for `/healthz`).
+    pub fn write_error(&self) -> Option<String> {
+        self.write_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Whether writes land. After a failed one this tries a small write of
+    /// its own, so a machine refusing customers finds out when it may sell
+    /// again without waiting for a purchase to write.
+    pub fn check_writable(&self) -> bool {
+        if self.write_error().is_none() {
+            return true;
+        }
+        let now = rfc3339(time::OffsetDateTime::now_utc());
+        self.set_setting("write_probe", &now).is_ok()
+    }
+
+    /// Like `with`, for a change: remembers whether the store took it.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let result = self.with(f);
+        *self.write_error.lock().unwrap_or_else(|e| e.into_inner()) =
+            result.as_ref().err().map(|e| e.to_string());
+        result
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
@@ -50,7 +87,7 @@ impl Store {
 
     /// The next sequence number for a reference (never reused, even across restarts).
     pub fn next_seq(&self) -> Result<i64, StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
                 "UPDATE counters SET value = value + 1 WHERE name = 'session'",
                 [],
@@ -63,9 +100,34 @@ impl Store {
         })
     }
 
+    /// This store's random tag, made at first use and kept: every reference
+    /// carries it, so two machines left on one posId, or a store lost and
+    /// begun again at sequence 1, never reuse a reference (and so never meet
+    /// an old payment that an identical create would replay).
+    pub fn install_tag(&self) -> Result<String, StoreError> {
+        const KEY: &str = "install_tag";
+        if let Some(tag) = self.setting(KEY)? {
+            return Ok(tag);
+        }
+        let tag: String = (0..6)
+            .map(|_| {
+                let alphabet = b"abcdefghijkmnpqrstuvwxyz23456789";
+                alphabet[rand::random_range(0..alphabet.len())] as char
+            })
+            .collect();
+        self.write(|c| {
+            c.execute(
+                "INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)",
+                [KEY, &tag],
+            )
+        })?;
+        // Another connection may have won the race: theirs is the tag.
+        Ok(self.setting(KEY)?.unwrap_or(tag))
+    }
+
     /// Inserts a new session (in `Creating`).
     pub fn insert(&self, s: &SessionRecord) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
                 &format!(
                     "INSERT INTO sessions ({}) VALUES ({})",
@@ -78,13 +140,31 @@ impl Store {
         })
     }
 
-    /// Writes a session's changed fields and logs the transition, atomically.
+    /// Records a transition: the session's status and its times, and a line
+    /// in the transition log, atomically.
     pub fn update(&self, s: &SessionRecord) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             let tx = c.unchecked_transaction()?;
-            tx.execute(rows::UPDATE, rusqlite::params_from_iter(rows::to_params(s)))?;
+            let params = rusqlite::params_from_iter(rows::transition_params(s));
+            tx.execute(rows::TRANSITION, params)?;
             log_transition(&tx, &s.reference, s.status.phase)?;
             tx.commit()
+        })
+    }
+
+    /// Stores the QR of a created payment. Not a transition: the phase stays.
+    pub fn set_qr(
+        &self,
+        reference: &str,
+        qr_url: Option<&str>,
+        qr_image: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE sessions SET qr_url = ?2, qr_image = ?3 WHERE reference = ?1",
+                params![reference, qr_url, qr_image],
+            )
+            .map(drop)
         })
     }
 
@@ -151,7 +231,7 @@ impl Store {
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", [key, value])
                 .map(drop)
         })
@@ -164,7 +244,7 @@ impl Store {
         name: &str,
         psp_reference: &str,
     ) -> Result<bool, StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
                 "INSERT OR IGNORE INTO webhook_deliveries (reference, name, psp_reference, received_at) VALUES (?1, ?2, ?3, datetime('now'))",
                 params![reference, name, psp_reference],

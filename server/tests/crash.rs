@@ -161,6 +161,7 @@ impl World {
                 "0f14ebcab0ec4b29ae0cb90d91b4a84a".into(),
             ),
             ("VENDSCREEN_EPAYMENT_MSN", "123456".into()),
+            ("VENDSCREEN_MACHINE_POS_ID", "vm-crash-1".into()),
             ("VENDSCREEN_EPAYMENT_POLL_FIRST_MS", "300".into()),
             ("VENDSCREEN_EPAYMENT_POLL_INTERVAL_MS", "300".into()),
             (
@@ -202,16 +203,19 @@ impl World {
     }
 }
 
-/// The dispenser: logs "start REF", takes a moment, then "done REF" (exit 0),
-/// or fails (exit 1) while a `fail` file exists.
+/// The dispenser: logs "start REF", takes a moment (longer while a `hold`
+/// file exists), then "done REF" (exit 0), or fails (exit 1) while a `fail`
+/// file exists.
 fn write_dispenser(dir: &Path) {
     let script: PathBuf = dir.join("dispense.sh");
     let log = dir.join("vends.log");
     let fail = dir.join("fail");
+    let hold = dir.join("hold");
     let body = format!(
-        "#!/bin/sh\necho \"start $2\" >> '{log}'\nsleep 0.3\nif [ -e '{fail}' ]; then exit 1; fi\necho \"done $2\" >> '{log}'\n",
+        "#!/bin/sh\necho \"start $2\" >> '{log}'\nsleep 0.3\nwhile [ -e '{hold}' ]; do sleep 0.05; done\nif [ -e '{fail}' ]; then exit 1; fi\necho \"done $2\" >> '{log}'\n",
         log = log.display(),
-        fail = fail.display()
+        fail = fail.display(),
+        hold = hold.display(),
     );
     std::fs::write(&script, body).unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -368,11 +372,7 @@ async fn sigkill_while_the_dispenser_runs_never_captures_and_asks_for_the_operat
     let mut machine = world.machine(None).await;
     let reference = buy(&machine).await.unwrap();
     world.approve(&reference).await;
-    let started = format!("start {reference}");
-    wait_for("the vend to start", Duration::from_secs(20), async || {
-        world.vend_log().contains(&started).then_some(())
-    })
-    .await;
+    world.wait_for_vend_start(&reference).await;
     machine.child.kill().await.unwrap();
     let machine = world.machine(None).await;
     let ended = wait_for_state(&machine, &reference, &["completed", "vendFailed"]).await;
@@ -497,4 +497,90 @@ async fn an_older_purchase_settling_late_never_takes_over_the_screen_of_the_newe
     );
     assert!(seen.contains(&b), "{seen}");
     assert!(!seen.contains(&a), "A reached B's screen:\n{seen}");
+}
+
+impl World {
+    /// Moves "Vipps"'s clock on by `seconds`.
+    async fn advance_vipps_clock(&self, seconds: u64) {
+        let url = format!("{}/sim/clock/advance", self.vipps.base);
+        let body = json!({ "seconds": seconds });
+        let resp = reqwest::Client::new().post(url).json(&body).send().await;
+        assert!(resp.unwrap().status().is_success());
+    }
+
+    /// Waits until the dispenser has been told to vend `reference`.
+    async fn wait_for_vend_start(&self, reference: &str) {
+        let started = format!("start {reference}");
+        wait_for("the vend to start", Duration::from_secs(20), async || {
+            self.vend_log().contains(&started).then_some(())
+        })
+        .await
+    }
+}
+
+#[tokio::test]
+async fn sigkill_then_the_customer_approves_and_the_restart_comes_too_late_to_vend() {
+    let world = World::new().await;
+    let mut machine = world.machine(None).await;
+    let reference = buy(&machine).await.unwrap();
+    wait_for_state(&machine, &reference, &["awaitingPayment"]).await;
+    machine.child.kill().await.unwrap();
+    world.approve(&reference).await;
+    // The machine is back three minutes later by Vipps's clock: past the
+    // 2-minute vend window. Nobody is at the machine any more.
+    world.advance_vipps_clock(180).await;
+    let machine = world.machine(None).await;
+    let ended = wait_for_state(&machine, &reference, &["completed", "vendFailed"]).await;
+    assert_eq!(ended, "vendFailed");
+    let session: Value = reqwest::get(format!("{}/api/sessions/{reference}", machine.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["reason"], "approvalTooLate");
+    assert!(world.vend_log().is_empty(), "{}", world.vend_log());
+    assert_consistent(&world, &reference, &ended).await;
+}
+
+/// `/healthz` status and its `storeWritable`.
+async fn store_health(machine: &Proc) -> (u16, Value) {
+    let resp = reqwest::get(format!("{}/healthz", machine.base))
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (
+        status,
+        resp.json::<Value>().await.unwrap()["storeWritable"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn a_store_write_locked_by_another_process_mid_vend_lands_once_the_lock_is_gone() {
+    let world = World::new().await;
+    let machine = world.machine(None).await;
+    let reference = buy(&machine).await.unwrap();
+    let hold = world.dir.path().join("hold");
+    std::fs::write(&hold, "").unwrap();
+    world.approve(&reference).await;
+    world.wait_for_vend_start(&reference).await;
+    // Another process (this test) takes the store's write lock while the
+    // item drops; the engine's record of the vend cannot be written.
+    let mut other = rusqlite::Connection::open(world.dir.path().join("machine.db")).unwrap();
+    let lock = other
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    std::fs::remove_file(&hold).unwrap();
+    let refusing = (503, json!(false));
+    let what = "/healthz to say the store refuses writes";
+    wait_for(what, Duration::from_secs(20), async || {
+        (store_health(&machine).await == refusing).then_some(())
+    })
+    .await;
+    assert!(world.vend_log().contains(&format!("done {reference}")));
+    drop(lock);
+    let ended = wait_for_state(&machine, &reference, &["completed", "vendFailed"]).await;
+    assert_eq!(ended, "completed");
+    assert_consistent(&world, &reference, &ended).await;
+    assert_eq!(store_health(&machine).await, (200, json!(true)));
 }

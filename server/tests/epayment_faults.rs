@@ -186,7 +186,7 @@ async fn a_dropped_connection_reaches_the_client_as_unreachable() {
     let t = spawn().await;
     let r = t.created(3500).await;
     let mut once = fast_retry();
-    once.attempts = 1;
+    once.attempts = Some(1);
     let client =
         EpaymentClient::with_retry(settings(&t.base, std::time::Duration::from_secs(5)), once);
     t.sim.inject_fault(Fault::drop_connection("get"));

@@ -27,6 +27,7 @@ pub const DA: Strings = Strings {
     expired: "Tiden løb ud",
     rejected: "Afvist i appen",
     vend_failed: "Automaten kunne ikke udlevere varen",
+    approval_too_late: "Godkendelsen kom for sent",
     failed: "Betalingstjenesten kunne ikke nås",
     failed_other: "Betalingen kunne ikke gennemføres",
     not_charged: "Du er ikke blevet trukket.",

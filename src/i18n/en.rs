@@ -27,6 +27,7 @@ pub const EN: Strings = Strings {
     expired: "Time ran out",
     rejected: "Declined in the app",
     vend_failed: "The machine could not deliver your item",
+    approval_too_late: "Your approval came too late",
     failed: "The payment service could not be reached",
     failed_other: "The payment could not be completed",
     not_charged: "You have not been charged.",

@@ -27,6 +27,7 @@ pub const FI: Strings = Strings {
     expired: "Aika loppui",
     rejected: "Hylätty sovelluksessa",
     vend_failed: "Automaatti ei voinut antaa tuotetta",
+    approval_too_late: "Hyväksyntä tuli liian myöhään",
     failed: "Maksupalveluun ei saatu yhteyttä",
     failed_other: "Maksua ei voitu suorittaa",
     not_charged: "Sinua ei ole veloitettu.",

@@ -56,6 +56,8 @@ pub struct Strings {
     pub expired: &'static str,
     pub rejected: &'static str,
     pub vend_failed: &'static str,
+    /// `vendFailed` because the approval reached the machine too late to vend.
+    pub approval_too_late: &'static str,
     pub failed: &'static str,
     /// `failed` for any other reason than an unreachable payment service.
     pub failed_other: &'static str,
@@ -117,6 +119,7 @@ impl Strings {
     pub fn ending_title(&self, state: SessionState, reason: Option<EndReason>) -> &'static str {
         match (state, reason) {
             (SessionState::Cancelled, Some(EndReason::SessionTimeout)) => self.expired,
+            (SessionState::VendFailed, Some(EndReason::ApprovalTooLate)) => self.approval_too_late,
             (SessionState::Failed, Some(EndReason::PaymentServiceUnreachable)) => self.failed,
             (SessionState::Failed, _) => self.failed_other,
             _ => self.ending(state),
@@ -181,7 +184,15 @@ mod tests {
                 title(SessionState::Failed, Some(PaymentServiceUnreachable)),
                 s.failed
             );
-            for reason in [Some(PaymentServiceRefused), Some(Interrupted), None] {
+            assert_eq!(
+                title(SessionState::VendFailed, Some(ApprovalTooLate)),
+                s.approval_too_late
+            );
+            assert_eq!(
+                title(SessionState::VendFailed, Some(VendFailed)),
+                s.vend_failed
+            );
+            for reason in [Some(PaymentServiceRefused), Some(PaymentMismatch), None] {
                 assert_eq!(title(SessionState::Failed, reason), s.failed_other, "{l:?}");
             }
             assert_eq!(

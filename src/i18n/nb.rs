@@ -27,6 +27,7 @@ pub const NB: Strings = Strings {
     expired: "Tiden gikk ut",
     rejected: "Avvist i appen",
     vend_failed: "Automaten kunne ikke levere varen",
+    approval_too_late: "Godkjenningen kom for sent",
     failed: "Fikk ikke kontakt med betalingstjenesten",
     failed_other: "Betalingen kunne ikke gjennomføres",
     not_charged: "Du er ikke belastet.",

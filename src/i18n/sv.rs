@@ -27,6 +27,7 @@ pub const SV: Strings = Strings {
     expired: "Tiden gick ut",
     rejected: "Avböjt i appen",
     vend_failed: "Automaten kunde inte lämna ut varan",
+    approval_too_late: "Godkännandet kom för sent",
     failed: "Betaltjänsten gick inte att nå",
     failed_other: "Betalningen kunde inte genomföras",
     not_charged: "Du har inte debiterats.",

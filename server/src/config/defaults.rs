@@ -35,10 +35,14 @@ impl Default for ServerConfig {
     }
 }
 
+/// The demo machine's posId: fine against the simulator, refused with real
+/// credentials (every machine left on it would share its references' prefix).
+pub const DEMO_POS_ID: &str = "vm-042";
+
 impl Default for MachineConfig {
     fn default() -> Self {
         MachineConfig {
-            pos_id: "vm-042".into(),
+            pos_id: DEMO_POS_ID.into(),
             name: "Demo machine".into(),
             locale: wire::Locale::Nb,
             currency: wire::Currency::Nok,

@@ -49,7 +49,7 @@ impl Dispenser {
     /// Vends the product in `slot`; `reference` lets the machine deduplicate.
     pub async fn vend(&self, slot: &str, reference: &str) -> VendOutcome {
         let outcome = match self {
-            Dispenser::Simulated(d) => d.vend(slot).await,
+            Dispenser::Simulated(d) => d.vend(slot, reference).await,
             Dispenser::Http(d) => d.vend(slot, reference).await,
             Dispenser::Command(d) => d.vend(slot, reference).await,
         };

@@ -3,7 +3,7 @@
 
 use super::VendOutcome;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -11,9 +11,9 @@ pub struct SimulatedDispenser {
     delay: Duration,
     fail_next: Arc<AtomicU32>,
     out_of_order: Arc<AtomicBool>,
-    /// Vends asked of the machine so far: tests count them at the dispenser,
-    /// not in the engine's own records.
-    started: Arc<AtomicU32>,
+    /// Every reference a vend was started for, in order: what a real
+    /// machine's own counter would tell (tests count vends here).
+    started: Arc<Mutex<Vec<String>>>,
 }
 
 impl SimulatedDispenser {
@@ -26,8 +26,11 @@ impl SimulatedDispenser {
         }
     }
 
-    pub async fn vend(&self, _slot: &str) -> VendOutcome {
-        self.started.fetch_add(1, Ordering::SeqCst);
+    pub async fn vend(&self, _slot: &str, reference: &str) -> VendOutcome {
+        self.started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(reference.to_string());
         tokio::time::sleep(self.delay).await;
         let failing = self
             .fail_next
@@ -44,9 +47,12 @@ impl SimulatedDispenser {
         !self.out_of_order.load(Ordering::SeqCst)
     }
 
-    /// How many vends the machine was asked for (failed ones included).
-    pub fn vends_started(&self) -> u32 {
-        self.started.load(Ordering::SeqCst)
+    /// The references vends were started for, oldest first.
+    pub fn vends(&self) -> Vec<String> {
+        self.started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The next `n` vends fail.

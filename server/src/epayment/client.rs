@@ -5,7 +5,8 @@ use super::model::{
     Amount, PaymentDetails, PaymentEvent, Webhook, WebhookList, WebhookRegistration,
 };
 use super::token::TokenCache;
-use super::transport::{Call, RetryPolicy};
+use super::transport::Call;
+use crate::retry::RetryPolicy;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -69,6 +70,16 @@ impl EpaymentError {
         }
     }
 
+    /// Whether trying the same call again may succeed: no answer, a 5xx, 423
+    /// (locked by a concurrent operation) or 429 (rate limited). Every other
+    /// answer is the service's decision and stays the same on a retry.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            EpaymentError::Unreachable(_) => true,
+            EpaymentError::Api { status, .. } => transient_status(*status),
+        }
+    }
+
     /// Whether this failure means the service cannot be used at all, not just
     /// that this one call was refused: no answer, a 5xx that outlived the
     /// retries, or credentials it refuses (401 survives one fresh token; 403
@@ -79,6 +90,18 @@ impl EpaymentError {
             EpaymentError::Api { status, .. } => *status >= 500 || matches!(status, 401 | 403),
         }
     }
+}
+
+/// The statuses worth another try (see [`EpaymentError::is_transient`]).
+pub(crate) fn transient_status(status: u16) -> bool {
+    status >= 500 || status == 423 || status == 429
+}
+
+/// An answer and the payment service's `Date` on it (`None` when it sent none).
+#[derive(Debug, Clone)]
+pub struct Dated<T> {
+    pub value: T,
+    pub served_at: Option<time::OffsetDateTime>,
 }
 
 /// How the create call asks for the QR (`qrFormat.format`).
@@ -193,9 +216,18 @@ impl EpaymentClient {
         &self,
         call: Call<'_>,
     ) -> Result<T, EpaymentError> {
+        Ok(self.dated_json(call).await?.value)
+    }
+
+    /// Like [`Self::json`], with the time the service stamped on its answer.
+    async fn dated_json<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+    ) -> Result<Dated<T>, EpaymentError> {
         let op = call.op;
-        let body = self.execute(call).await?;
-        serde_json::from_slice(&body).map_err(|e| {
+        let answer = self.execute(call).await?;
+        let served_at = answer.date.map(time::OffsetDateTime::from);
+        let value = serde_json::from_slice(&answer.body).map_err(|e| {
             tracing::warn!(op, error = %e, "ePayment answer is not the documented JSON");
             EpaymentError::Api {
                 status: 200,
@@ -203,7 +235,8 @@ impl EpaymentClient {
                 title: format!("{op}: unexpected answer: {e}"),
                 trace_id: None,
             }
-        })
+        })?;
+        Ok(Dated { value, served_at })
     }
 
     /// `POST` with a JSON body.
@@ -241,8 +274,18 @@ impl EpaymentClient {
 
     /// The payment's event log, oldest first.
     pub async fn events(&self, reference: &str) -> Result<Vec<PaymentEvent>, EpaymentError> {
-        self.json(Self::get("get events", payment_path(reference, "/events")))
-            .await
+        Ok(self.dated_events(reference).await?.value)
+    }
+
+    /// The payment's event log, with the payment service's clock at the time
+    /// it answered: how old an approval is must be judged on one clock, and
+    /// a machine's own may be wrong.
+    pub async fn dated_events(
+        &self,
+        reference: &str,
+    ) -> Result<Dated<Vec<PaymentEvent>>, EpaymentError> {
+        let call = Self::get("get events", payment_path(reference, "/events"));
+        self.dated_json(call).await
     }
 
     /// Registers a webhook URL for `events`; keep the returned secret.

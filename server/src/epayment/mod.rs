@@ -9,8 +9,8 @@ mod qr_image;
 mod token;
 mod transport;
 
+pub use crate::retry::RetryPolicy;
 pub use client::{
     CreatePayment, EpaymentClient, EpaymentError, EpaymentSettings, OrderLine, QrFormat,
 };
 pub use qr_image::validate_svg;
-pub use transport::RetryPolicy;

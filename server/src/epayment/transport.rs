@@ -3,33 +3,11 @@
 //! 429 with `Retry-After`), the same Idempotency-Key on each try, one fresh
 //! token after a 401, and problem+json turned into `EpaymentError::Api`.
 
-use super::client::{EpaymentClient, EpaymentError};
+use super::client::{transient_status, EpaymentClient, EpaymentError};
 use super::model::Problem;
 use axum::body::Bytes;
-use rand::Rng;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use std::time::Duration;
-
-/// How hard to retry. The defaults fit a customer waiting at a machine.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// Tries in total, the first included.
-    pub attempts: u32,
-    /// Backoff before the second try; doubles per try, with full jitter.
-    pub base_delay: Duration,
-    /// No single wait is longer than this (a `Retry-After` included).
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            attempts: 5,
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(5),
-        }
-    }
-}
 
 /// What to call: `op` names it in logs, `key` is the Idempotency-Key.
 pub(crate) struct Call<'a> {
@@ -48,6 +26,13 @@ pub(crate) fn system_headers(r: RequestBuilder) -> RequestBuilder {
         .header("Vipps-System-Plugin-Version", env!("CARGO_PKG_VERSION"))
 }
 
+/// A successful answer: its body and when the payment service says it sent it
+/// (`Date`), the clock that time-based money decisions are judged on.
+pub(crate) struct Answer {
+    pub body: Bytes,
+    pub date: Option<std::time::SystemTime>,
+}
+
 /// A failed try: either final, or worth another go after `wait`.
 enum Failure {
     Final(EpaymentError),
@@ -56,28 +41,26 @@ enum Failure {
 
 impl EpaymentClient {
     /// Runs `call` until it succeeds, fails for good, or runs out of tries.
-    pub(crate) async fn execute(&self, call: Call<'_>) -> Result<Bytes, EpaymentError> {
-        let policy = self.retry_policy();
+    pub(crate) async fn execute(&self, call: Call<'_>) -> Result<Answer, EpaymentError> {
+        let mut backoff = self.retry_policy().backoff();
         let mut refreshed_after_401 = false;
-        let mut attempt = 1;
         loop {
             match self.try_once(&call, &mut refreshed_after_401).await {
-                Ok(body) => return Ok(body),
+                Ok(answer) => return Ok(answer),
                 Err(Failure::Final(e)) => return Err(log_error(call.op, e)),
-                Err(Failure::Retry(e, _)) if attempt >= policy.attempts => {
-                    return Err(log_error(call.op, e))
-                }
                 Err(Failure::Retry(e, retry_after)) => {
-                    let wait = backoff(&policy, attempt, retry_after);
+                    let Some(wait) = backoff.next_delay(retry_after) else {
+                        return Err(log_error(call.op, e));
+                    };
+                    let attempt = backoff.tries() - 1;
                     tracing::info!(op = call.op, attempt, wait_ms = wait.as_millis() as u64, error = %e, "ePayment retry");
                     tokio::time::sleep(wait).await;
-                    attempt += 1;
                 }
             }
         }
     }
 
-    async fn try_once(&self, call: &Call<'_>, refreshed: &mut bool) -> Result<Bytes, Failure> {
+    async fn try_once(&self, call: &Call<'_>, refreshed: &mut bool) -> Result<Answer, Failure> {
         let token = self.token().await.map_err(classify_error)?;
         let s = self.settings();
         let url = format!("{}{}", s.base_url.trim_end_matches('/'), call.path);
@@ -103,13 +86,18 @@ impl EpaymentClient {
             .map_err(|e| Failure::Retry(network(call.op, &e), None))?;
         let status = response.status();
         let retry_after = retry_after(response.headers());
+        let date = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(|d| httpdate::parse_http_date(d).ok());
         // A body cut short is as good as no answer: the server may have acted.
         let body = response
             .bytes()
             .await
             .map_err(|e| Failure::Retry(network(call.op, &e), None))?;
         if status.is_success() {
-            return Ok(body);
+            return Ok(Answer { body, date });
         }
         let error = api_error(call.op, status.as_u16(), &body);
         if status == StatusCode::UNAUTHORIZED && !*refreshed {
@@ -118,7 +106,7 @@ impl EpaymentClient {
             self.drop_token(&token).await;
             return Err(Failure::Retry(error, Some(Duration::ZERO)));
         }
-        Err(if is_transient(status) {
+        Err(if transient_status(status.as_u16()) {
             Failure::Retry(error, retry_after)
         } else {
             Failure::Final(error)
@@ -126,22 +114,12 @@ impl EpaymentClient {
     }
 }
 
-fn is_transient(status: StatusCode) -> bool {
-    status.is_server_error()
-        || status == StatusCode::LOCKED
-        || status == StatusCode::TOO_MANY_REQUESTS
-}
-
 /// Token errors: transient ones are retried like any call.
 fn classify_error(e: EpaymentError) -> Failure {
-    match &e {
-        EpaymentError::Unreachable(_) => Failure::Retry(e, None),
-        EpaymentError::Api { status, .. }
-            if is_transient(StatusCode::from_u16(*status).unwrap_or(StatusCode::OK)) =>
-        {
-            Failure::Retry(e, None)
-        }
-        EpaymentError::Api { .. } => Failure::Final(e),
+    if e.is_transient() {
+        Failure::Retry(e, None)
+    } else {
+        Failure::Final(e)
     }
 }
 
@@ -152,19 +130,6 @@ fn network(op: &str, e: &reqwest::Error) -> EpaymentError {
         "connection failed"
     };
     EpaymentError::Unreachable(format!("{op}: {what}: {e}"))
-}
-
-/// Full-jitter exponential backoff, never shorter than the server's `Retry-After`.
-fn backoff(policy: &RetryPolicy, attempt: u32, retry_after: Option<Duration>) -> Duration {
-    let ceiling = policy
-        .base_delay
-        .saturating_mul(1 << (attempt - 1).min(16))
-        .min(policy.max_delay);
-    let jittered = ceiling.mul_f64(rand::rng().random_range(0.5..=1.0));
-    match retry_after {
-        Some(ra) => ra.min(policy.max_delay).max(jittered.min(ra)),
-        None => jittered,
-    }
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {

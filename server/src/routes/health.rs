@@ -2,6 +2,7 @@
 //! purchases wait for a person (for the fleet's monitoring).
 
 use super::AppState;
+use axum::http::StatusCode;
 use axum::{extract::State, routing::get, Json, Router};
 use vendscreen_protocol as wire;
 
@@ -9,10 +10,27 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/healthz", get(health_get))
 }
 
-async fn health_get(State(state): State<AppState>) -> Json<wire::Health> {
-    Json(wire::Health {
-        status: "ok".into(),
+/// 200 when all is well; 503 while the store refuses writes, so a monitor
+/// that reads only the status still sees a machine that cannot sell.
+async fn health_get(State(state): State<AppState>) -> (StatusCode, Json<wire::Health>) {
+    let store_error = state.engine.store_write_error();
+    if let Some(e) = &store_error {
+        tracing::warn!(error = %e, "health: the store refuses writes");
+    }
+    let status = match store_error {
+        None => StatusCode::OK,
+        Some(_) => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let health = wire::Health {
+        status: if status.is_success() {
+            "ok"
+        } else {
+            "degraded"
+        }
+        .into(),
         payment_service_reachable: state.engine.payment_reachable(),
+        store_writable: status.is_success(),
         needs_operator: state.engine.awaiting_operator(),
-    })
+    };
+    (status, Json(health))
 }

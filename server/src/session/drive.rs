@@ -5,25 +5,54 @@
 
 use super::record::SessionRecord;
 use super::state::{Event, Phase, Transition};
+use super::verify::Verdict;
 use super::{Engine, EngineError};
 use crate::dispenser::VendOutcome;
+use crate::retry::RetryPolicy;
+use std::time::Duration;
 use time::OffsetDateTime;
 use vendscreen_protocol::EndReason;
+
+/// Stored transitions are retried for as long as the store refuses them.
+pub(super) const STORE_RETRY: RetryPolicy =
+    RetryPolicy::forever(Duration::from_millis(100), Duration::from_secs(5));
 
 impl Engine {
     /// Offers `event` to the session; on a transition, stores, publishes and acts.
     /// Returns the new record, or `None` when the event changed nothing.
+    ///
+    /// A store that cannot commit (locked by another process, disk full) is
+    /// tried again until it can: what happened (a vend, a capture) must be
+    /// recorded before anything follows it, and dropping it would strand the
+    /// purchase half-way. Each try decides afresh from what the store holds.
     pub(super) async fn handle(
         &self,
         reference: &str,
         event: Event,
+    ) -> Result<Option<SessionRecord>, EngineError> {
+        let mut backoff = STORE_RETRY.backoff();
+        loop {
+            match self.handle_once(reference, &event).await {
+                Err(EngineError::Store(e)) => {
+                    tracing::error!(%reference, ?event, error = %e, "transition not stored; retrying");
+                    backoff.wait().await;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn handle_once(
+        &self,
+        reference: &str,
+        event: &Event,
     ) -> Result<Option<SessionRecord>, EngineError> {
         let record = {
             let _serial = self.inner.transitions.lock().await;
             let Some(mut record) = self.inner.store.get(reference)? else {
                 return Err(EngineError::UnknownSession(reference.into()));
             };
-            let Transition::To(status) = record.status.apply(&event) else {
+            let Transition::To(status) = record.status.apply(event) else {
                 tracing::debug!(%reference, ?event, phase = ?record.status.phase, "event ignored");
                 return Ok(None);
             };
@@ -48,7 +77,7 @@ impl Engine {
             record
         };
         crate::failpoint::hit(record.status.phase.as_str());
-        self.act(&record, &event);
+        self.act(&record, event);
         Ok(Some(record))
     }
 
@@ -91,9 +120,32 @@ impl Engine {
         }
     }
 
-    /// Records "vend started", then tells the dispenser. Only the caller whose
-    /// VendStarted transition was accepted vends: at most once, ever.
+    /// Checks the approval (`verify.rs`), records "vend started", then tells
+    /// the dispenser. Only the caller whose VendStarted transition was
+    /// accepted vends: at most once, ever.
     pub(super) async fn vend(&self, reference: &str) {
+        let Ok(Some(record)) = self.inner.store.get(reference) else {
+            return;
+        };
+        if record.status.phase != Phase::Authorized {
+            return;
+        }
+        match self.verify_approval(&record).await {
+            Verdict::Vend => {}
+            Verdict::TooLate => {
+                tracing::warn!(%reference, "approved too long ago to vend; releasing");
+                let late = Event::VendFailed(EndReason::ApprovalTooLate);
+                self.offer(reference, late).await;
+                return;
+            }
+            Verdict::NotOurs(why) => {
+                tracing::error!(%reference, why, "the payment is not this purchase's; not vending");
+                self.flag_operator(reference, "payment does not match the purchase")
+                    .await;
+                self.offer(reference, Event::PaymentMismatch).await;
+                return;
+            }
+        }
         let Some(record) = self.offer(reference, Event::VendStarted).await else {
             return;
         };
@@ -114,19 +166,11 @@ impl Engine {
     /// Lists the session for a person; true when this call set the flag (it
     /// was not set already for another reason).
     pub(super) async fn flag_operator(&self, reference: &str, why: &str) -> bool {
-        let _serial = self.inner.transitions.lock().await;
         tracing::warn!(%reference, why, "flagged for the operator");
-        let Ok(Some(mut record)) = self.inner.store.get(reference) else {
-            return false;
-        };
-        if record.needs_operator {
-            return false;
-        }
-        record.needs_operator = true;
-        if let Err(e) = self.inner.store.update(&record) {
-            tracing::error!(%reference, error = %e, "could not flag for operator");
-            return false;
-        }
-        true
+        let store = &self.inner.store;
+        self.persist(reference, "flag for the operator", || {
+            store.flag_operator(reference)
+        })
+        .await
     }
 }

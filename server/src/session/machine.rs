@@ -15,6 +15,8 @@ use vendscreen_protocol::{self as wire, OutOfServiceReason};
 pub struct MachineHealth {
     pub dispenser_ready: bool,
     pub payment_reachable: bool,
+    /// The store takes writes: a purchase it cannot record is not started.
+    pub store_writable: bool,
 }
 
 impl Default for MachineHealth {
@@ -22,6 +24,7 @@ impl Default for MachineHealth {
         MachineHealth {
             dispenser_ready: true,
             payment_reachable: true,
+            store_writable: true,
         }
     }
 }
@@ -30,6 +33,8 @@ impl MachineHealth {
     fn reason(self) -> Option<OutOfServiceReason> {
         if !self.dispenser_ready {
             Some(OutOfServiceReason::DispenserNotReady)
+        } else if !self.store_writable {
+            Some(OutOfServiceReason::StoreUnavailable)
         } else if !self.payment_reachable {
             Some(OutOfServiceReason::PaymentServiceUnreachable)
         } else {
@@ -89,6 +94,7 @@ impl Engine {
             let health = MachineHealth {
                 dispenser_ready,
                 payment_reachable: true,
+                store_writable: self.inner.store.check_writable(),
             };
             self.set_health(health);
             health
@@ -113,9 +119,15 @@ impl Engine {
         let health = MachineHealth {
             dispenser_ready,
             payment_reachable,
+            store_writable: self.inner.store.check_writable(),
         };
         self.set_health(health);
         health
+    }
+
+    /// Why the store refuses writes right now, if it does (`/healthz`).
+    pub fn store_write_error(&self) -> Option<String> {
+        self.inner.store.write_error()
     }
 
     pub(super) fn note_reachability(&self, reachable: bool) {
@@ -181,17 +193,32 @@ impl Engine {
         }
     }
 
-    pub(super) async fn store_qr(
+    /// Keeps the QR before the screen is told to show it; a store that
+    /// refuses is tried again (a pay screen without its QR helps nobody).
+    pub(super) async fn store_qr(&self, reference: &str, qr: (Option<String>, Option<String>)) {
+        let (url, image) = (qr.0.as_deref(), qr.1.as_deref());
+        let store = &self.inner.store;
+        self.persist(reference, "store the QR", || {
+            store.set_qr(reference, url, image)
+        })
+        .await;
+    }
+
+    /// Runs a store write until it lands (see `handle`).
+    pub(super) async fn persist<T>(
         &self,
         reference: &str,
-        qr: (Option<String>, Option<String>),
-    ) -> Result<(), EngineError> {
-        let _serial = self.inner.transitions.lock().await;
-        if let Some(mut record) = self.inner.store.get(reference)? {
-            (record.qr_url, record.qr_image) = qr;
-            self.inner.store.update(&record)?;
+        what: &str,
+        write: impl Fn() -> Result<T, crate::store::StoreError>,
+    ) -> T {
+        let mut backoff = super::drive::STORE_RETRY.backoff();
+        loop {
+            match write() {
+                Ok(done) => return done,
+                Err(e) => tracing::error!(%reference, what, error = %e, "not stored; retrying"),
+            }
+            backoff.wait().await;
         }
-        Ok(())
     }
 }
 

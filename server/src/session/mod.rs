@@ -10,6 +10,7 @@ pub mod record;
 mod recovery;
 mod settle;
 pub mod state;
+mod verify;
 
 use crate::config::{MachineConfig, ProductConfig};
 use crate::dispenser::Dispenser;

@@ -5,10 +5,17 @@
 use super::state::{Event, Phase};
 use super::Engine;
 use crate::epayment::model::PaymentState;
-use crate::epayment::EpaymentError;
+use crate::retry::RetryPolicy;
 use std::time::Duration;
 use time::OffsetDateTime;
 use vendscreen_protocol::EndReason;
+
+/// A customer's cancel is retried quickly at first: they are watching.
+const CANCEL_RETRY: RetryPolicy =
+    RetryPolicy::forever(Duration::from_millis(300), Duration::from_secs(5));
+
+/// Polls slow down this far while Vipps answers 429.
+const POLL_SLOWEST: Duration = Duration::from_secs(20);
 
 impl Engine {
     /// Starts the poller and the session timeout for an awaiting session.
@@ -28,6 +35,8 @@ impl Engine {
     /// every 2 s; slower on 429). Webhooks usually win; both feed `handle`.
     async fn poll(&self, reference: &str) {
         let settings = &self.inner.settings;
+        let slower = RetryPolicy::forever(settings.poll_interval * 2, POLL_SLOWEST);
+        let mut backoff = slower.backoff();
         let mut interval = settings.poll_interval;
         tokio::time::sleep(settings.poll_first).await;
         while self.unpaid(reference) {
@@ -36,13 +45,16 @@ impl Engine {
                     self.offer(reference, Event::Provider(p.state)).await;
                     return;
                 }
-                Ok(_) => interval = settings.poll_interval,
+                Ok(_) => {
+                    interval = settings.poll_interval;
+                    backoff = slower.backoff();
+                }
                 Err(e) if e.status() == Some(404) => {
                     self.offer(reference, Event::PaymentMissing).await;
                     return;
                 }
-                Err(EpaymentError::Api { status: 429, .. }) => {
-                    interval = (interval * 2).min(Duration::from_secs(20))
+                Err(e) if e.status() == Some(429) => {
+                    interval = backoff.next_delay(None).unwrap_or(POLL_SLOWEST)
                 }
                 Err(e) => tracing::warn!(%reference, error = %e, "poll failed"),
             }
@@ -91,7 +103,7 @@ impl Engine {
             return;
         };
         let mut attempt = 0;
-        let mut wait = Duration::from_millis(300);
+        let mut backoff = CANCEL_RETRY.backoff();
         while self.unpaid(reference) {
             // A 4xx answer sticks to its key, so a retry after one needs a new key.
             let key = record.idempotency_key(&format!("cancel-{attempt}"));
@@ -106,7 +118,7 @@ impl Engine {
                         .await;
                     return;
                 }
-                Err(EpaymentError::Unreachable(e)) => {
+                Err(e) if e.is_transient() => {
                     tracing::warn!(%reference, error = %e, "cancel: will retry")
                 }
                 Err(e) => {
@@ -122,8 +134,7 @@ impl Engine {
                     }
                 }
             }
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(5));
+            backoff.wait().await;
         }
     }
 }

@@ -53,10 +53,11 @@ impl Engine {
     ) -> Result<SessionRecord, EngineError> {
         let machine = &self.inner.settings.machine;
         let seq = self.inner.store.next_seq()?;
+        let tag = self.inner.store.install_tag()?;
         let now = OffsetDateTime::now_utc();
         let lifetime = machine.session_timeout_s.min(QR_LIFETIME_S) as i64;
         Ok(SessionRecord {
-            reference: format!("{}-{seq:06}", machine.pos_id),
+            reference: format!("{}-{tag}-{seq:06}", machine.pos_id),
             seq,
             product_id: product.id.clone(),
             product_name: product.name.clone(),
@@ -85,9 +86,7 @@ impl Engine {
         match result {
             Ok(url) => match self.qr_for(url).await {
                 Ok(qr) => {
-                    if let Err(e) = self.store_qr(reference, qr).await {
-                        tracing::error!(%reference, error = %e, "could not store the QR");
-                    }
+                    self.store_qr(reference, qr).await;
                     self.offer(reference, Event::Created).await;
                 }
                 Err(e) => self.abandon_unshown(record, &e).await,
@@ -132,9 +131,9 @@ impl Engine {
                 currency: record.amount.currency,
                 value: amount,
             },
-            description: format!(
-                "{} – {}",
-                record.product_name, self.inner.settings.machine.name
+            description: crate::config::payment_description(
+                &record.product_name,
+                &self.inner.settings.machine.name,
             ),
             pos_id: self.inner.settings.machine.pos_id.clone(),
             receipt_number: record.seq.to_string(),

@@ -7,7 +7,6 @@ use super::record::SessionRecord;
 use super::state::{Event, Phase};
 use super::Engine;
 use crate::epayment::model::PaymentState;
-use time::OffsetDateTime;
 use vendscreen_protocol::EndReason;
 
 impl Engine {
@@ -37,7 +36,9 @@ impl Engine {
                     .await;
             }
             Phase::AwaitingPayment => self.recover_unpaid(&record).await,
-            Phase::Authorized => self.recover_authorized(&record).await,
+            // Approved before the crash, never vended: the vend's own check
+            // (`verify.rs`) releases it unless the customer can still be there.
+            Phase::Authorized => self.vend(reference).await,
             // The dispenser was told to vend and we never heard back: never
             // capture on a guess. Release the money and ask a person to look.
             Phase::Vending => {
@@ -64,20 +65,6 @@ impl Engine {
             self.watch(record.reference.clone());
         } else {
             self.offer(reference, Event::CancelRequested(EndReason::SessionTimeout))
-                .await;
-        }
-    }
-
-    /// Approved before the crash, never vended: vend only if the customer can
-    /// still be standing there; otherwise release the reservation.
-    async fn recover_authorized(&self, record: &SessionRecord) {
-        let reference = record.reference.as_str();
-        let window = time::Duration::seconds(self.inner.settings.machine.vend_window_s as i64);
-        let approved = record.authorized_at.unwrap_or(record.created_at);
-        if OffsetDateTime::now_utc() - approved <= window {
-            self.vend(reference).await;
-        } else {
-            self.offer(reference, Event::VendFailed(EndReason::Interrupted))
                 .await;
         }
     }

@@ -5,10 +5,17 @@
 use super::state::Event;
 use super::Engine;
 use crate::epayment::EpaymentError;
+use crate::retry::RetryPolicy;
 use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
 use time::OffsetDateTime;
+
+/// Settling retries for as long as it takes, the client's own quick retries
+/// inside each attempt; up to 30 s apart keeps within Vipps's 5 money calls
+/// per minute per reference.
+const SETTLE_RETRY: RetryPolicy =
+    RetryPolicy::forever(Duration::from_millis(500), Duration::from_secs(30));
 
 impl Engine {
     /// Captures the full amount, retrying with the same Idempotency-Key until
@@ -66,7 +73,7 @@ impl Engine {
     {
         let what = settlement.as_str();
         let _settling = SettlingGuard::enter(self, reference);
-        let mut wait = Duration::from_millis(500);
+        let mut backoff = SETTLE_RETRY.backoff();
         let since = std::time::Instant::now();
         // None until overdue; then whether this call set the operator flag.
         let mut overdue: Option<bool> = None;
@@ -74,12 +81,7 @@ impl Engine {
             match call(self.inner.client.clone()).await {
                 Ok(true) => break,
                 Ok(false) => {}
-                Err(EpaymentError::Unreachable(e)) => {
-                    tracing::warn!(%reference, what, error = %e, "will retry")
-                }
-                Err(e @ EpaymentError::Api { status, .. })
-                    if status >= 500 || status == 423 || status == 429 =>
-                {
+                Err(e) if e.is_transient() => {
                     tracing::warn!(%reference, what, error = %e, "will retry")
                 }
                 Err(_) if self.already_settled(reference, settlement).await => break,
@@ -93,8 +95,7 @@ impl Engine {
                 let why = format!("{what} still failing; retrying");
                 overdue = Some(self.flag_operator(reference, &why).await);
             }
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(30));
+            backoff.wait().await;
         }
         if overdue == Some(true) {
             self.unflag_operator(reference, what);

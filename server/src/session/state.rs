@@ -114,6 +114,9 @@ pub enum Event {
     Released,
     /// The provider has no such payment (e.g. the demo simulator restarted).
     PaymentMissing,
+    /// The approved payment is not exactly this purchase's: end without
+    /// vending and without touching the payment (it may be someone else's).
+    PaymentMismatch,
 }
 
 /// The part of a session the state machine decides over.
@@ -196,6 +199,7 @@ impl Status {
                 })
             }
             (Authorized, Event::VendStarted) => self.to(Vending),
+            (Authorized, Event::PaymentMismatch) => self.end(Failed, EndReason::PaymentMismatch),
             (Vending, Event::VendSucceeded) => self.to(Capturing),
             (Authorized | Vending, Event::VendFailed(r)) => Transition::To(Status {
                 phase: Releasing,

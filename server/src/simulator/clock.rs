@@ -33,6 +33,21 @@ pub fn rfc3339(t: SystemTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
+/// Stamps a response with the simulator's own time (`Date`), as Vipps's
+/// answers carry Vipps's: clients judge an approval's age on that clock, so a
+/// test that advances this one sees what a late approval looks like.
+pub async fn date_header(
+    now: SystemTime,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    if let Ok(date) = axum::http::HeaderValue::from_str(&httpdate::fmt_http_date(now)) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, date);
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

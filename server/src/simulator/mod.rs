@@ -154,11 +154,15 @@ impl Simulator {
     /// Also starts the expiry ticker (once) when called inside a tokio runtime.
     pub fn router(&self) -> Router {
         state::start_ticker(&self.shared);
+        let shared = self.shared.clone();
         api::router(self.shared.clone())
             .merge(webhooks::router(self.shared.clone()))
             .merge(controls::router(self.shared.clone()))
             .merge(inspect::router(self.shared.clone()))
             .merge(phone::router(self.shared.clone()))
+            .layer(axum::middleware::map_response(move |r| {
+                clock::date_header(shared.clock.now(), r)
+            }))
     }
 
     /// The simulator's clock.

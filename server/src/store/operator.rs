@@ -19,6 +19,18 @@ impl Store {
         self.with(|c| c.prepare(&sql)?.query_map([], rows::from_row)?.collect())
     }
 
+    /// Lists a session for a person; true when this call set the flag (it
+    /// was not set already). Not a transition: the phase is unchanged.
+    pub fn flag_operator(&self, reference: &str) -> Result<bool, StoreError> {
+        self.write(|c| {
+            let changed = c.execute(
+                "UPDATE sessions SET needs_operator = 1 WHERE reference = ?1 AND needs_operator = 0",
+                [reference],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
     /// Marks a flagged session as dealt with (the flag itself stays, as
     /// history). False when `reference` is not awaiting an operator.
     pub fn resolve_operator(
@@ -26,7 +38,7 @@ impl Store {
         reference: &str,
         at: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             let changed = c.execute(
                 "UPDATE sessions SET operator_resolved_at = ?2 \
                  WHERE reference = ?1 AND needs_operator = 1 AND operator_resolved_at IS NULL",

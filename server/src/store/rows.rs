@@ -10,9 +10,22 @@ pub const COLUMNS: &str = "reference, seq, product_id, product_name, slot, amoun
     qr_url, qr_image, phase, reason, cancelling, needs_operator, created_at, expires_at, authorized_at, ended_at";
 pub const PLACEHOLDERS: &str =
     "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18";
-pub const UPDATE: &str = "UPDATE sessions SET seq = ?2, product_id = ?3, product_name = ?4, slot = ?5, amount = ?6, \
-    currency = ?7, tax_rate = ?8, qr_url = ?9, qr_image = ?10, phase = ?11, reason = ?12, cancelling = ?13, \
-    needs_operator = ?14, created_at = ?15, expires_at = ?16, authorized_at = ?17, ended_at = ?18 WHERE reference = ?1";
+/// A transition changes the status and its times, nothing else: the QR and
+/// the operator flag have writes of their own, which this never undoes.
+pub const TRANSITION: &str = "UPDATE sessions SET phase = ?2, reason = ?3, cancelling = ?4, \
+    authorized_at = ?5, ended_at = ?6 WHERE reference = ?1";
+
+/// The values of [`TRANSITION`], in order.
+pub fn transition_params(s: &SessionRecord) -> Vec<Box<dyn ToSql>> {
+    vec![
+        Box::new(s.reference.clone()),
+        Box::new(s.status.phase.as_str()),
+        Box::new(s.status.reason.map(reason_name)),
+        Box::new(s.status.cancelling.map(reason_name)),
+        Box::new(s.authorized_at.map(rfc3339)),
+        Box::new(s.ended_at.map(rfc3339)),
+    ]
+}
 
 /// The row's values, in `COLUMNS` order.
 pub fn to_params(s: &SessionRecord) -> Vec<Box<dyn ToSql>> {

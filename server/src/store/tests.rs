@@ -89,8 +89,9 @@ fn a_flagged_session_waits_for_an_operator_until_resolved_even_across_a_reopen()
     store.insert(&quiet).unwrap();
     store.insert(&flagged).unwrap();
     assert!(store.awaiting_operator().unwrap().is_empty());
+    assert!(store.flag_operator(&flagged.reference).unwrap());
+    assert!(!store.flag_operator(&flagged.reference).unwrap(), "once");
     flagged.needs_operator = true;
-    store.update(&flagged).unwrap();
     let waiting = Store::open(&path).unwrap().awaiting_operator().unwrap();
     assert_eq!(waiting, vec![flagged.clone()]);
 
@@ -99,7 +100,8 @@ fn a_flagged_session_waits_for_an_operator_until_resolved_even_across_a_reopen()
     assert!(!store.resolve_operator("vm-nobody", now).unwrap());
     assert!(store.resolve_operator(&flagged.reference, now).unwrap());
     assert!(!store.resolve_operator(&flagged.reference, now).unwrap());
-    // A later engine write of the record does not undo the resolution.
+    // A later transition of the record undoes neither flag nor resolution.
+    flagged.needs_operator = false;
     store.update(&flagged).unwrap();
     assert!(Store::open(&path)
         .unwrap()

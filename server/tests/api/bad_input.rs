@@ -144,7 +144,7 @@ async fn health_reports_the_payment_service_and_nothing_waiting_for_a_person() {
     let health: serde_json::Value = app.get("/healthz").await.json().await.unwrap();
     assert_eq!(
         health,
-        json!({ "status": "ok", "paymentServiceReachable": true, "needsOperator": [] })
+        json!({ "status": "ok", "paymentServiceReachable": true, "storeWritable": true, "needsOperator": [] })
     );
 }
 

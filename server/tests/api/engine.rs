@@ -100,6 +100,7 @@ async fn an_unreachable_payment_service_means_503_and_no_session() {
     let app = spawn_app_with(&[
         ("VENDSCREEN_EPAYMENT_BASE_URL", base.as_str()),
         ("VENDSCREEN_EPAYMENT_CLIENT_ID", "id"),
+        ("VENDSCREEN_MACHINE_POS_ID", "vm-test-7"),
         ("VENDSCREEN_EPAYMENT_CLIENT_SECRET", "secret"),
         ("VENDSCREEN_EPAYMENT_SUBSCRIPTION_KEY", "key"),
         ("VENDSCREEN_EPAYMENT_MSN", "123456"),

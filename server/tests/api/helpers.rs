@@ -8,16 +8,16 @@ use std::time::Duration;
 use tempfile::TempDir;
 use vendscreen_protocol as wire;
 use vendscreen_server::config::Config;
-use vendscreen_server::dispenser::Dispenser;
+use vendscreen_server::dispenser::{Dispenser, SimulatedDispenser};
 use vendscreen_server::Application;
 
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
+    /// The machine's dispenser, when it is the simulated one: it counts vends.
+    pub dispenser: Option<SimulatedDispenser>,
     /// Holds the store and dist; dropped with the app.
     pub dir: TempDir,
-    /// The machine's dispenser, to count vends where they happen.
-    pub dispenser: Dispenser,
 }
 
 /// A server on a free port with the simulator, a fresh store and a fast dispenser.
@@ -58,13 +58,16 @@ pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
     let config = Config::from_sources("", env).expect("config");
     let app = Application::build(config).await.expect("build");
     let base = app.base_url().to_string();
-    let dispenser = app.dispenser.clone();
+    let dispenser = match &app.dispenser {
+        Dispenser::Simulated(d) => Some(d.clone()),
+        _ => None,
+    };
     tokio::spawn(app.run_until_stopped());
     let test = TestApp {
         base,
         http: reqwest::Client::new(),
-        dir,
         dispenser,
+        dir,
     };
     if !extra.contains(&("VENDSCREEN_WEBHOOK_ENABLED", "false")) {
         test.wait_until_webhook_registered().await;
@@ -75,6 +78,11 @@ pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
 /// A machine configured with credentials, so it runs no simulator of its own
 /// and pays at `vipps` (another app, acting as Vipps) as it would in the field.
 pub async fn spawn_machine_paying_at(vipps: &TestApp, extra: &[(&str, &str)]) -> TestApp {
+    spawn_machine_in(tempfile::tempdir().unwrap(), vipps, extra).await
+}
+
+/// Like [`spawn_machine_paying_at`], on the store (and dist) in `dir`.
+pub async fn spawn_machine_in(dir: TempDir, vipps: &TestApp, extra: &[(&str, &str)]) -> TestApp {
     let c = vendscreen_server::simulator::SimulatorCredentials::default();
     let mut env = vec![
         ("VENDSCREEN_EPAYMENT_BASE_URL", vipps.base.as_str()),
@@ -89,10 +97,12 @@ pub async fn spawn_machine_paying_at(vipps: &TestApp, extra: &[(&str, &str)]) ->
         ),
         ("VENDSCREEN_EPAYMENT_MSN", c.msn.as_str()),
         ("VENDSCREEN_WEBHOOK_ENABLED", "false"),
+        // Real credentials refuse the demo's posId.
+        ("VENDSCREEN_MACHINE_POS_ID", "vm-test-7"),
     ];
     // Later entries win, so a test can spoil a credential.
     env.extend_from_slice(extra);
-    spawn_app_with(&env).await
+    spawn_in(dir, &env).await
 }
 
 impl TestApp {
@@ -162,6 +172,22 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The references the simulated dispenser started vends for.
+    pub fn vends(&self) -> Vec<String> {
+        self.dispenser
+            .as_ref()
+            .expect("a simulated dispenser")
+            .vends()
+    }
+
+    /// Moves the simulated Vipps's clock on by `seconds`.
+    pub async fn advance_clock(&self, seconds: u64) {
+        let resp = self
+            .post_json("/sim/clock/advance", json!({ "seconds": seconds }))
+            .await;
+        assert!(resp.status().is_success(), "advance: {}", resp.status());
+    }
+
     /// The customer acts in the simulated app: `approve`, `reject` or `expire`.
     pub async fn customer(&self, reference: &str, action: &str) {
         let resp = self
@@ -191,14 +217,6 @@ impl TestApp {
     /// The payment as the simulated Vipps answers `GET /payments/{reference}`.
     pub async fn payment(&self, reference: &str) -> Value {
         self.vipps().payment(reference).await
-    }
-
-    /// How many vends the simulated dispenser was asked for.
-    pub fn vends(&self) -> u32 {
-        match &self.dispenser {
-            Dispenser::Simulated(d) => d.vends_started(),
-            _ => panic!("only the simulated dispenser counts its vends"),
-        }
     }
 
     async fn wait_until_webhook_registered(&self) {

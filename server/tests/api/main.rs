@@ -6,6 +6,7 @@ mod credentials;
 mod engine;
 mod health;
 mod helpers;
+mod money_safety;
 mod purchase;
 mod store;
 #[path = "../support/vipps.rs"]

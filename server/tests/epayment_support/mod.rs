@@ -20,7 +20,7 @@ pub struct TestSim {
 /// Quick retries: the tests prove behaviour, not patience.
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy {
-        attempts: 4,
+        attempts: Some(4),
         base_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(100),
     }
