@@ -9,7 +9,7 @@ use crate::routes::{self, AppState};
 use crate::session::{Engine, EngineSettings};
 use crate::simulator::{Simulator, SimulatorConfig};
 use crate::startup;
-use crate::store::Store;
+use crate::store::{SqliteStore, Store};
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -29,6 +29,8 @@ pub struct Application {
     base_url: String,
     pub simulator: Option<Simulator>,
     pub dispenser: Dispenser,
+    /// For the webhook registration's secret (a setting, not a session).
+    store: Arc<dyn Store>,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -40,16 +42,22 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;
         let addr: SocketAddr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let store = Store::open(&config.store.path).map_err(|e| {
+        let store = SqliteStore::open(&config.store.path, &config.machine.pos_id).map_err(|e| {
             format!(
                 "cannot open the store at {}: {e}",
                 config.store.path.display()
             )
         })?;
+        let store: Arc<dyn Store> = Arc::new(store);
         let client = EpaymentClient::new(startup::epayment_settings(&config, &base_url));
         let dispenser = Dispenser::from_config(&config.dispenser);
         warn_if_nothing_vends(&config);
-        let engine = Engine::new(store, client, dispenser.clone(), engine_settings(&config));
+        let engine = Engine::new(
+            store.clone(),
+            client,
+            dispenser.clone(),
+            engine_settings(&config),
+        );
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
             engine,
@@ -75,6 +83,7 @@ impl Application {
             base_url,
             simulator,
             dispenser,
+            store,
         })
     }
 
@@ -101,6 +110,7 @@ impl Application {
             state,
             config,
             base_url,
+            store,
             ..
         } = self;
         let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
@@ -116,13 +126,13 @@ impl Application {
                 ""
             }
         );
-        tokio::spawn(after_start(state, config, base_url));
+        tokio::spawn(after_start(state, store, config, base_url));
         serve.await?;
         Ok(())
     }
 }
 
-async fn after_start(state: AppState, config: Config, base_url: String) {
+async fn after_start(state: AppState, store: Arc<dyn Store>, config: Config, base_url: String) {
     let url = config
         .webhook
         .public_url
@@ -134,7 +144,7 @@ async fn after_start(state: AppState, config: Config, base_url: String) {
                 .then(|| format!("{base_url}/webhooks/epayment"))
         });
     if let Some(url) = url {
-        match startup::register_webhook(state.engine.client(), state.engine.store(), &url).await {
+        match startup::register_webhook(state.engine.client(), store.as_ref(), &url).await {
             Ok(secret) => *state.webhook.write().unwrap_or_else(|e| e.into_inner()) = Some(secret),
             Err(e) => tracing::error!(error = %e, "webhook registration failed; polling only"),
         }
@@ -144,6 +154,7 @@ async fn after_start(state: AppState, config: Config, base_url: String) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "recovery failed"),
     }
+    state.engine.spawn_worker();
     // Every 30 s: often enough for the idle screen to say "out of service" soon,
     // rare enough to stay a whisper in Vipps's logs (each probe is a 404).
     state.engine.spawn_health_monitor(Duration::from_secs(30));

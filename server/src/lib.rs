@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod dispenser;
+pub mod domain;
 pub mod epayment;
 pub mod error;
 pub mod failpoint;

@@ -21,7 +21,7 @@ async fn main() -> ExitCode {
     match args.split_first() {
         None => serve(config).await,
         Some((first, rest)) if first == "operator" => match operator::Command::parse(rest) {
-            Ok(command) => match operator::run(&command, &config) {
+            Ok(command) => match operator::run(&command, &config).await {
                 Ok(text) => {
                     print!("{text}");
                     ExitCode::SUCCESS

@@ -5,7 +5,7 @@
 //! admin endpoint faces the network and machine access is the authorization.
 
 use crate::config::Config;
-use crate::store::Store;
+use crate::store::{SqliteStore, Store};
 use std::fmt::Write as _;
 use time::OffsetDateTime;
 
@@ -30,13 +30,14 @@ impl Command {
 }
 
 /// Runs `command` against the configured store; the text to print, or why not.
-pub fn run(command: &Command, config: &Config) -> Result<String, String> {
-    let store = Store::open(&config.store.path).map_err(|e| e.to_string())?;
+pub async fn run(command: &Command, config: &Config) -> Result<String, String> {
+    let store =
+        SqliteStore::open(&config.store.path, &config.machine.pos_id).map_err(|e| e.to_string())?;
     match command {
-        Command::List => list(&store),
+        Command::List => list(&store).await,
         Command::Resolve(reference) => {
             let now = OffsetDateTime::now_utc();
-            match store.resolve_operator(reference, now) {
+            match store.resolve_operator(reference, now).await {
                 Ok(true) => Ok(format!("{reference}: resolved\n")),
                 Ok(false) => Err(format!("{reference}: not waiting for an operator")),
                 Err(e) => Err(e.to_string()),
@@ -45,8 +46,11 @@ pub fn run(command: &Command, config: &Config) -> Result<String, String> {
     }
 }
 
-fn list(store: &Store) -> Result<String, String> {
-    let waiting = store.awaiting_operator().map_err(|e| e.to_string())?;
+async fn list(store: &dyn Store) -> Result<String, String> {
+    let waiting = store
+        .awaiting_operator(None)
+        .await
+        .map_err(|e| e.to_string())?;
     if waiting.is_empty() {
         return Ok("nothing waits for an operator\n".into());
     }
@@ -59,13 +63,14 @@ fn list(store: &Store) -> Result<String, String> {
     for r in waiting {
         let _ = writeln!(
             out,
-            "{}  {}  {}  {} {}  created {}",
+            "{}  {}  {}  {} {}  created {}  ({})",
             r.reference,
             r.status.phase.as_str(),
             r.product_name,
             r.amount.value,
             r.amount.currency.code(),
             crate::store::rfc3339(r.created_at),
+            r.operator.map(|o| o.explain()).unwrap_or_default(),
         );
     }
     Ok(out)

@@ -35,6 +35,18 @@ impl RetryPolicy {
         }
     }
 
+    /// The wait after `tries` failed tries (1 = after the first): the base
+    /// doubled per try, capped, with full jitter in the upper half (× 0.5–1),
+    /// so retries from many machines after one outage do not arrive together.
+    /// For work whose tries are counted elsewhere (a stored attempt count).
+    pub fn delay_after(self, tries: u32) -> Duration {
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1 << tries.saturating_sub(1).min(16))
+            .min(self.max_delay);
+        ceiling.mul_f64(rand::rng().random_range(0.5..=1.0))
+    }
+
     /// A fresh sequence of waits.
     pub fn backoff(self) -> Backoff {
         Backoff {
@@ -59,21 +71,15 @@ pub struct Backoff {
 }
 
 impl Backoff {
-    /// The wait before the next try, or `None` when the tries are used up.
-    /// Full jitter in the upper half (`ceiling × [0.5, 1]`), so retries from
-    /// many machines after one outage do not arrive together; never shorter
-    /// than `at_least` (a server's `Retry-After`) unless that exceeds the cap.
+    /// The wait before the next try ([`RetryPolicy::delay_after`]), or
+    /// `None` when the tries are used up; never shorter than `at_least` (a
+    /// server's `Retry-After`) unless that exceeds the cap.
     pub fn next_delay(&mut self, at_least: Option<Duration>) -> Option<Duration> {
         if self.policy.attempts.is_some_and(|n| self.tries >= n) {
             return None;
         }
-        let ceiling = self
-            .policy
-            .base_delay
-            .saturating_mul(1 << (self.tries - 1).min(16))
-            .min(self.policy.max_delay);
+        let jittered = self.policy.delay_after(self.tries);
         self.tries = self.tries.saturating_add(1);
-        let jittered = ceiling.mul_f64(rand::rng().random_range(0.5..=1.0));
         let floor = at_least.unwrap_or_default().min(self.policy.max_delay);
         Some(jittered.max(floor))
     }

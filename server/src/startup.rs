@@ -81,11 +81,12 @@ struct Stored {
 /// is replaced. The secret stays in the store; it is never logged.
 pub async fn register_webhook(
     client: &EpaymentClient,
-    store: &Store,
+    store: &dyn Store,
     url: &str,
 ) -> Result<WebhookSecret, EpaymentError> {
     let known: Option<Stored> = store
         .setting(WEBHOOK_SETTING)
+        .await
         .ok()
         .flatten()
         .and_then(|s| serde_json::from_str(&s).ok());
@@ -108,10 +109,13 @@ pub async fn register_webhook(
         url: url.into(),
         secret: reg.secret.clone(),
     };
-    if let Err(e) = store.set_setting(
-        WEBHOOK_SETTING,
-        &serde_json::to_string(&stored).unwrap_or_default(),
-    ) {
+    if let Err(e) = store
+        .set_setting(
+            WEBHOOK_SETTING,
+            &serde_json::to_string(&stored).unwrap_or_default(),
+        )
+        .await
+    {
         tracing::error!(error = %e, "could not store the webhook secret");
     }
     tracing::info!(id = %reg.id, %url, "webhook registered");

@@ -28,14 +28,19 @@ async fn events_stream(
     let mut shutdown = state.shutdown;
     // Subscribe first, then snapshot: nothing can fall between the two.
     let updates = BroadcastStream::new(engine.subscribe());
-    let first = snapshot_event(&engine)?;
+    let first = snapshot_event(&engine).await?;
     let engine_for_lag = engine.clone();
-    let changes = updates.map(move |update| match update {
-        Ok(Update::Session(id, session)) => json_event(event_names::SESSION, id, &*session),
-        Ok(Update::Machine(id, status)) => json_event(event_names::MACHINE, id, &status),
-        // Too slow to keep up: start it over from a snapshot.
-        Err(BroadcastStreamRecvError::Lagged(_)) => {
-            snapshot_event(&engine_for_lag).unwrap_or_else(|_| Event::default().comment("lagged"))
+    let changes = updates.then(move |update| {
+        let engine = engine_for_lag.clone();
+        async move {
+            match update {
+                Ok(Update::Session(id, session)) => json_event(event_names::SESSION, id, &*session),
+                Ok(Update::Machine(id, status)) => json_event(event_names::MACHINE, id, &status),
+                // Too slow to keep up: start it over from a snapshot.
+                Err(BroadcastStreamRecvError::Lagged(_)) => snapshot_event(&engine)
+                    .await
+                    .unwrap_or_else(|_| Event::default().comment("lagged")),
+            }
         }
     });
     let pings = IntervalStream::new(tokio::time::interval(PING_EVERY))
@@ -57,9 +62,13 @@ async fn events_stream(
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(PING_EVERY)))
 }
 
-fn snapshot_event(engine: &Engine) -> Result<Event, AppError> {
+async fn snapshot_event(engine: &Engine) -> Result<Event, AppError> {
     let id = engine.last_event_id();
-    Ok(json_event(event_names::SNAPSHOT, id, &engine.snapshot()?))
+    Ok(json_event(
+        event_names::SNAPSHOT,
+        id,
+        &engine.snapshot().await?,
+    ))
 }
 
 fn json_event(name: &str, id: u64, data: &impl serde::Serialize) -> Event {

@@ -30,7 +30,7 @@ async fn health_get(State(state): State<AppState>) -> (StatusCode, Json<wire::He
         .into(),
         payment_service_reachable: state.engine.payment_reachable(),
         store_writable: status.is_success(),
-        needs_operator: state.engine.awaiting_operator(),
+        needs_operator: state.engine.awaiting_operator().await,
     };
     (status, Json(health))
 }

@@ -29,7 +29,7 @@ async fn session_get(
     State(state): State<AppState>,
     Path(reference): Path<String>,
 ) -> Result<Json<wire::Session>, AppError> {
-    Ok(Json(state.engine.session(&reference)?))
+    Ok(Json(state.engine.session(&reference).await?))
 }
 
 async fn session_cancel(

@@ -52,13 +52,8 @@ async fn webhook_receive(
     let name = event.name.webhook_type();
     let fresh = state
         .engine
-        .store()
-        .record_webhook(&event.reference, name, &event.psp_reference)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .webhook_delivery(&event.reference, name, &event.psp_reference)
+        .await?;
     tracing::info!(reference = %event.reference, event = %name, fresh, success = event.success, "webhook");
-    if fresh && event.success {
-        let engine = state.engine.clone();
-        tokio::spawn(async move { engine.provider_news(&event.reference).await });
-    }
     Ok(StatusCode::OK)
 }

@@ -2,7 +2,6 @@
 //! answers. Checked before every purchase and watched in the background so the
 //! idle screen can say "out of service" before anyone touches it.
 
-use super::record::SessionRecord;
 use super::{Engine, EngineError, Update};
 use crate::epayment::client::QrFormat;
 use crate::epayment::EpaymentError;
@@ -60,8 +59,9 @@ impl Engine {
     }
 
     /// References of the flagged sessions nobody has resolved yet.
-    pub fn awaiting_operator(&self) -> Vec<String> {
-        match self.inner.store.awaiting_operator() {
+    pub async fn awaiting_operator(&self) -> Vec<String> {
+        let machine = Some(self.machine_id());
+        match self.inner.store.awaiting_operator(machine).await {
             Ok(records) => records.into_iter().map(|r| r.reference).collect(),
             Err(e) => {
                 tracing::error!(error = %e, "could not read the sessions awaiting an operator");
@@ -94,7 +94,7 @@ impl Engine {
             let health = MachineHealth {
                 dispenser_ready,
                 payment_reachable: true,
-                store_writable: self.inner.store.check_writable(),
+                store_writable: self.inner.store.check_writable().await,
             };
             self.set_health(health);
             health
@@ -119,7 +119,7 @@ impl Engine {
         let health = MachineHealth {
             dispenser_ready,
             payment_reachable,
-            store_writable: self.inner.store.check_writable(),
+            store_writable: self.inner.store.check_writable().await,
         };
         self.set_health(health);
         health
@@ -203,27 +203,4 @@ impl Engine {
         })
         .await;
     }
-
-    /// Runs a store write until it lands (see `handle`).
-    pub(super) async fn persist<T>(
-        &self,
-        reference: &str,
-        what: &str,
-        write: impl Fn() -> Result<T, crate::store::StoreError>,
-    ) -> T {
-        let mut backoff = super::drive::STORE_RETRY.backoff();
-        loop {
-            match write() {
-                Ok(done) => return done,
-                Err(e) => tracing::error!(%reference, what, error = %e, "not stored; retrying"),
-            }
-            backoff.wait().await;
-        }
-    }
-}
-
-/// Used by recovery to decide if a restarted create is still worth showing.
-pub(super) fn still_payable(record: &SessionRecord) -> bool {
-    // Leave the customer at least half a minute to scan.
-    record.expires_at - time::OffsetDateTime::now_utc() > time::Duration::seconds(30)
 }

@@ -1,28 +1,34 @@
-//! The session engine: starts purchases, learns their outcome (webhook or poll),
-//! vends, then captures or releases. It knows no HTTP: routes call it, and it
-//! calls the store, the ePayment client and the dispenser.
+//! The session engine: starts purchases, learns their outcome (webhook or
+//! poll), vends, then captures or releases. It knows no HTTP: routes call it,
+//! and it calls the store, the ePayment client and the dispenser.
+//!
+//! Every purchase moves by stored transitions (`drive.rs`); the work each
+//! phase asks for is one *step* (create, poll, vend, capture, …) that a
+//! worker claims with a lease when it is due (`worker.rs`), so a restarted
+//! process — or, in a fleet, another replica — picks up where one stopped.
 
 mod drive;
 mod machine;
-mod poll;
+mod news;
 mod purchase;
-pub mod record;
-mod recovery;
 mod settle;
-pub mod state;
+mod unpaid;
+mod vend;
 mod verify;
+mod worker;
 
 use crate::config::{MachineConfig, ProductConfig};
 use crate::dispenser::Dispenser;
+use crate::domain::SessionRecord;
 use crate::epayment::client::QrFormat;
 use crate::epayment::EpaymentClient;
 use crate::store::{Store, StoreError};
-use record::SessionRecord;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use time::OffsetDateTime;
-use tokio::sync::{broadcast, Mutex};
+use tokio::sync::{broadcast, Notify};
 use vendscreen_protocol as wire;
 
 pub use machine::MachineHealth;
@@ -73,26 +79,27 @@ pub struct Engine {
 }
 
 struct Inner {
-    store: Store,
+    store: Arc<dyn Store>,
     client: EpaymentClient,
     dispenser: Dispenser,
     settings: EngineSettings,
     updates: broadcast::Sender<Update>,
-    /// Serialises transitions: one machine, one purchase, so one lock is enough.
-    transitions: Mutex<()>,
     machine: RwLock<MachineHealth>,
     /// When the payment service last answered usably (a 404 counts; a 5xx or
     /// an auth refusal does not).
-    payment_seen_ok: std::sync::Mutex<Option<std::time::Instant>>,
+    payment_seen_ok: Mutex<Option<std::time::Instant>>,
     event_id: AtomicU64,
-    /// Sessions whose capture or release is being retried right now: they
-    /// keep the machine busy even once flagged for an operator.
-    settling: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// This process's name on the leases it takes.
+    owner: String,
+    /// Sessions whose step runs in this process now: never claimed twice.
+    running: Mutex<HashSet<String>>,
+    /// Wakes the worker when work became due now.
+    wake: Notify,
 }
 
 impl Engine {
     pub fn new(
-        store: Store,
+        store: Arc<dyn Store>,
         client: EpaymentClient,
         dispenser: Dispenser,
         settings: EngineSettings,
@@ -105,11 +112,12 @@ impl Engine {
                 dispenser,
                 settings,
                 updates,
-                transitions: Mutex::new(()),
                 machine: RwLock::new(MachineHealth::default()),
-                payment_seen_ok: std::sync::Mutex::new(None),
+                payment_seen_ok: Mutex::new(None),
                 event_id: AtomicU64::new(1),
-                settling: Default::default(),
+                owner: format!("{}-{}", std::process::id(), crate::store::fresh_tag()),
+                running: Mutex::default(),
+                wake: Notify::new(),
             }),
         }
     }
@@ -125,12 +133,13 @@ impl Engine {
     }
 
     /// What a screen should show right now.
-    pub fn snapshot(&self) -> Result<wire::Snapshot, EngineError> {
+    pub async fn snapshot(&self) -> Result<wire::Snapshot, EngineError> {
         let now = OffsetDateTime::now_utc();
         let session = self
             .inner
             .store
-            .latest()?
+            .latest(self.machine_id())
+            .await?
             .filter(|r| {
                 r.idle_at(self.outcome_display())
                     .is_none_or(|idle| now < idle)
@@ -144,20 +153,26 @@ impl Engine {
     }
 
     /// One session by reference.
-    pub fn session(&self, reference: &str) -> Result<wire::Session, EngineError> {
-        let record = self.inner.store.get(reference)?;
-        let record = record.ok_or_else(|| EngineError::UnknownSession(reference.into()))?;
-        Ok(self.wire(&record))
-    }
-
-    /// The store, for the webhook route's deduplication and the operator.
-    pub fn store(&self) -> &Store {
-        &self.inner.store
+    pub async fn session(&self, reference: &str) -> Result<wire::Session, EngineError> {
+        Ok(self.wire(&self.record(reference).await?))
     }
 
     /// The ePayment client the engine uses.
     pub fn client(&self) -> &EpaymentClient {
         &self.inner.client
+    }
+
+    /// The machine this engine sells for (standalone: the configured one).
+    fn machine_id(&self) -> &str {
+        &self.inner.settings.machine.pos_id
+    }
+
+    async fn record(&self, reference: &str) -> Result<SessionRecord, EngineError> {
+        self.inner
+            .store
+            .get(reference)
+            .await?
+            .ok_or_else(|| EngineError::UnknownSession(reference.into()))
     }
 
     fn wire(&self, record: &SessionRecord) -> wire::Session {

@@ -1,16 +1,24 @@
-//! What the display asks for: start a purchase, cancel it, and provider news.
+//! What the display asks for: start a purchase (and create its payment),
+//! cancel it, and the news a webhook brings.
 
-use super::record::SessionRecord;
-use super::state::{Event, Phase, Status};
+use super::worker::Step;
 use super::{Engine, EngineError};
+use crate::config::ProductConfig;
+use crate::domain::{Event, Phase, SessionRecord, Status};
 use crate::epayment::client::{CreatePayment, OrderLine};
 use crate::epayment::model::Amount;
 use crate::epayment::EpaymentError;
+use crate::store::{Due, Inserted};
+use std::time::Duration;
 use time::OffsetDateTime;
 use vendscreen_protocol::{self as wire, EndReason};
 
 /// The QR lives 10 minutes at Vipps; the machine may stop showing it sooner.
 const QR_LIFETIME_S: u64 = 600;
+
+/// Creating is done inline for the customer waiting at the screen; should
+/// this process die meanwhile, a worker takes it up after this long.
+const CREATE_TAKEOVER: Duration = Duration::from_secs(60);
 
 impl Engine {
     /// Starts a purchase of `product_id` and creates its payment. Refuses when a
@@ -29,36 +37,46 @@ impl Engine {
             return Err(EngineError::SoldOut(product.id));
         }
         self.ensure_in_service().await?;
-        let record = {
-            let _serial = self.inner.transitions.lock().await;
-            // A session flagged for an operator no longer holds the machine,
-            // unless its money is still being settled.
-            if self.inner.store.latest()?.is_some_and(|r| {
-                !r.status.phase.is_final() && (!r.needs_operator || self.settling(&r.reference))
-            }) {
-                return Err(EngineError::Busy);
-            }
-            let record = self.new_record(&product)?;
-            self.inner.store.insert(&record)?;
-            record
-        };
+        if self.machine_busy().await? {
+            return Err(EngineError::Busy);
+        }
+        let record = self.new_record(&product).await?;
+        match self
+            .inner
+            .store
+            .insert(&record, Due::In(CREATE_TAKEOVER))
+            .await?
+        {
+            Inserted::New => {}
+            Inserted::Busy => return Err(EngineError::Busy),
+            Inserted::Existing(existing) => return Ok(self.wire(&existing)),
+        }
         self.publish_session(&record);
-        self.create_payment(&record).await;
-        self.session(&record.reference)
+        self.create_step(&record, false).await;
+        self.session(&record.reference).await
     }
 
-    fn new_record(
-        &self,
-        product: &crate::config::ProductConfig,
-    ) -> Result<SessionRecord, EngineError> {
+    /// Whether the machine's newest purchase still holds it. One flagged for
+    /// an operator no longer does, unless its money is still being settled.
+    async fn machine_busy(&self) -> Result<bool, EngineError> {
+        let latest = self.inner.store.latest(self.machine_id()).await?;
+        Ok(latest.is_some_and(|r| {
+            !r.status.phase.is_final() && (!r.needs_operator() || r.due_at.is_some())
+        }))
+    }
+
+    async fn new_record(&self, product: &ProductConfig) -> Result<SessionRecord, EngineError> {
         let machine = &self.inner.settings.machine;
-        let seq = self.inner.store.next_seq()?;
-        let tag = self.inner.store.install_tag()?;
+        let store = &self.inner.store;
+        let seq = store.next_seq(&machine.pos_id).await?;
+        let tag = store.install_tag().await?;
         let now = OffsetDateTime::now_utc();
         let lifetime = machine.session_timeout_s.min(QR_LIFETIME_S) as i64;
         Ok(SessionRecord {
             reference: format!("{}-{tag}-{seq:06}", machine.pos_id),
+            machine: machine.pos_id.clone(),
             seq,
+            version: 0,
             product_id: product.id.clone(),
             product_name: product.name.clone(),
             slot: product.slot.clone(),
@@ -67,17 +85,24 @@ impl Engine {
             qr_url: None,
             qr_image: None,
             status: Status::new(Phase::Creating),
-            needs_operator: false,
+            operator: None,
             created_at: now,
             expires_at: now + time::Duration::seconds(lifetime),
             authorized_at: None,
             ended_at: None,
+            request_id: None,
+            vend_acked_at: None,
+            due_at: None,
+            phase_since: Some(now),
+            attempts: 0,
         })
     }
 
-    /// Calls create (same key and body on every attempt, also after a restart),
-    /// stores the QR, and moves the session on.
-    pub(super) async fn create_payment(&self, record: &SessionRecord) {
+    /// Calls create (same key and body on every attempt, also after a
+    /// restart), stores the QR, and moves the session on. A session taken
+    /// over (after a restart) that can no longer be paid in time is cancelled:
+    /// its customer has most likely gone.
+    pub(super) async fn create_step(&self, record: &SessionRecord, takeover: bool) -> Step {
         let request = self.create_request(record);
         let key = record.idempotency_key("create");
         let reference = &record.reference;
@@ -88,6 +113,10 @@ impl Engine {
                 Ok(qr) => {
                     self.store_qr(reference, qr).await;
                     self.offer(reference, Event::Created).await;
+                    if takeover && !super::unpaid::still_payable(record) {
+                        let late = Event::CancelRequested(EndReason::Interrupted);
+                        self.offer(reference, late).await;
+                    }
                 }
                 Err(e) => self.abandon_unshown(record, &e).await,
             },
@@ -100,6 +129,7 @@ impl Engine {
                 self.offer(reference, Event::CreateFailed(reason)).await;
             }
         }
+        Step::Moved
     }
 
     /// The payment exists but its QR could not be fetched, so nobody can pay:
@@ -125,17 +155,15 @@ impl Engine {
         // Prices include VAT: excl = total / (1 + rate), rounded to the nearest minor unit.
         let excluding =
             (amount * 10_000 + (10_000 + record.tax_rate) / 2) / (10_000 + record.tax_rate);
+        let machine = &self.inner.settings.machine;
         CreatePayment {
             reference: record.reference.clone(),
             amount: Amount {
                 currency: record.amount.currency,
                 value: amount,
             },
-            description: crate::config::payment_description(
-                &record.product_name,
-                &self.inner.settings.machine.name,
-            ),
-            pos_id: self.inner.settings.machine.pos_id.clone(),
+            description: crate::config::payment_description(&record.product_name, &machine.name),
+            pos_id: record.machine.clone(),
             receipt_number: record.seq.to_string(),
             order_lines: vec![OrderLine {
                 id: record.product_id.clone(),
@@ -152,30 +180,35 @@ impl Engine {
     /// The customer pressed Cancel. The answer says "cancelling"; the SSE
     /// stream tells which way it went (cancelled, or paid meanwhile and vending).
     pub async fn cancel(&self, reference: &str) -> Result<wire::Session, EngineError> {
-        let record = self
-            .inner
-            .store
-            .get(reference)?
-            .ok_or_else(|| EngineError::UnknownSession(reference.into()))?;
+        let record = self.record(reference).await?;
         match record.status.phase {
             Phase::AwaitingPayment => {
-                self.handle(
-                    reference,
-                    Event::CancelRequested(EndReason::CustomerCancelled),
-                )
-                .await?;
-                self.session(reference)
+                let event = Event::CancelRequested(EndReason::CustomerCancelled);
+                self.handle(reference, event).await?;
+                self.session(reference).await
             }
-            Phase::Cancelled => self.session(reference),
+            Phase::Cancelled => self.session(reference).await,
             _ => Err(EngineError::NotCancellable),
         }
     }
 
-    /// A verified webhook said something happened to `reference`. The payload
-    /// is a signal; the payment itself is re-read before anything moves.
-    pub async fn provider_news(&self, reference: &str) {
-        if matches!(self.inner.store.get(reference), Ok(Some(_))) {
-            self.refresh(reference).await;
+    /// A verified webhook arrived: recorded once, and an unpaid session is
+    /// re-read now (the payload is a signal; the payment itself decides).
+    /// False when the same delivery came before.
+    pub async fn webhook_delivery(
+        &self,
+        reference: &str,
+        name: &str,
+        psp_reference: &str,
+    ) -> Result<bool, EngineError> {
+        let fresh = self
+            .inner
+            .store
+            .record_webhook(reference, name, psp_reference)
+            .await?;
+        if fresh {
+            self.inner.wake.notify_one();
         }
+        Ok(fresh)
     }
 }

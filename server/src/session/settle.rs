@@ -1,13 +1,16 @@
 //! Ending an authorized payment: capture after a confirmed vend, release after
-//! a failed one. Retried until Vipps confirms, with the same Idempotency-Key;
-//! a session still unsettled after a while is listed for an operator.
+//! a failed one. Each step is one attempt with the same Idempotency-Key; a
+//! transient failure comes back later, a definitive refusal is checked
+//! against the payment and else listed for a person, and a session still
+//! unsettled after a while is listed too (and still retried).
 
-use super::state::Event;
+use super::worker::Step;
 use super::Engine;
+use crate::domain::{Event, OperatorReason, SessionRecord};
+use crate::epayment::model::Amount;
 use crate::epayment::EpaymentError;
 use crate::retry::RetryPolicy;
-use std::collections::HashSet;
-use std::sync::Mutex;
+use crate::store::Due;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -16,123 +19,6 @@ use time::OffsetDateTime;
 /// per minute per reference.
 const SETTLE_RETRY: RetryPolicy =
     RetryPolicy::forever(Duration::from_millis(500), Duration::from_secs(30));
-
-impl Engine {
-    /// Captures the full amount, retrying with the same Idempotency-Key until
-    /// the provider confirms; a definitive refusal is flagged for the operator.
-    pub(super) async fn capture(&self, reference: &str) {
-        let Ok(Some(record)) = self.inner.store.get(reference) else {
-            return;
-        };
-        let key = record.idempotency_key(Settlement::Capture.as_str());
-        let amount = crate::epayment::model::Amount {
-            currency: record.amount.currency,
-            value: record.amount.value,
-        };
-        let settled = self
-            .settle(reference, Settlement::Capture, |c| {
-                let key = key.clone();
-                async move {
-                    let captured = c.capture(reference, amount, &key).await;
-                    crate::failpoint::hit("capture-sent");
-                    captured.map(|r| r.aggregate.captured_amount.value >= amount.value)
-                }
-            })
-            .await;
-        if settled {
-            self.offer(reference, Event::Captured).await;
-        }
-    }
-
-    /// Cancels what is left of an authorized payment after a failed vend.
-    pub(super) async fn release(&self, reference: &str) {
-        let Ok(Some(record)) = self.inner.store.get(reference) else {
-            return;
-        };
-        let key = record.idempotency_key(Settlement::Release.as_str());
-        let settled = self
-            .settle(reference, Settlement::Release, |c| {
-                let key = key.clone();
-                async move { c.cancel(reference, false, &key).await.map(|_| true) }
-            })
-            .await;
-        if settled {
-            self.offer(reference, Event::Released).await;
-        }
-    }
-
-    /// Runs a money call until it succeeds. Transient failures (the client has
-    /// already retried) wait and go again with the same key; a 4xx is checked
-    /// against the payment itself before the session is flagged. Failing for
-    /// `settle_flag_after` also flags it (an operator should know money is
-    /// unsettled), without giving up; a later success takes the flag back.
-    async fn settle<F, Fut>(&self, reference: &str, settlement: Settlement, call: F) -> bool
-    where
-        F: Fn(crate::epayment::EpaymentClient) -> Fut,
-        Fut: std::future::Future<Output = Result<bool, EpaymentError>>,
-    {
-        let what = settlement.as_str();
-        let _settling = SettlingGuard::enter(self, reference);
-        let mut backoff = SETTLE_RETRY.backoff();
-        let since = std::time::Instant::now();
-        // None until overdue; then whether this call set the operator flag.
-        let mut overdue: Option<bool> = None;
-        loop {
-            match call(self.inner.client.clone()).await {
-                Ok(true) => break,
-                Ok(false) => {}
-                Err(e) if e.is_transient() => {
-                    tracing::warn!(%reference, what, error = %e, "will retry")
-                }
-                Err(_) if self.already_settled(reference, settlement).await => break,
-                Err(e) => {
-                    tracing::error!(%reference, what, error = %e, "refused; operator needed");
-                    self.flag_operator(reference, what).await;
-                    return false;
-                }
-            }
-            if overdue.is_none() && since.elapsed() >= self.inner.settings.settle_flag_after {
-                let why = format!("{what} still failing; retrying");
-                overdue = Some(self.flag_operator(reference, &why).await);
-            }
-            backoff.wait().await;
-        }
-        if overdue == Some(true) {
-            self.unflag_operator(reference, what);
-        }
-        true
-    }
-
-    /// After a flag this settlement set itself: done now, nothing left to look at.
-    fn unflag_operator(&self, reference: &str, what: &str) {
-        let now = OffsetDateTime::now_utc();
-        match self.inner.store.resolve_operator(reference, now) {
-            Ok(_) => tracing::info!(%reference, what, "settled after all; operator flag resolved"),
-            Err(e) => {
-                tracing::error!(%reference, error = %e, "could not resolve the operator flag")
-            }
-        }
-    }
-
-    /// Whether a capture or release of `reference` is being retried now.
-    pub(super) fn settling(&self, reference: &str) -> bool {
-        lock(&self.inner.settling).contains(reference)
-    }
-
-    /// After a refusal: did an earlier attempt already do it?
-    async fn already_settled(&self, reference: &str, settlement: Settlement) -> bool {
-        let Ok(p) = self.inner.client.get_payment(reference).await else {
-            return false;
-        };
-        let a = p.aggregate;
-        match settlement {
-            Settlement::Capture => a.captured_amount.value >= p.amount.value,
-            Settlement::Release => {
-                a.captured_amount.value + a.cancelled_amount.value >= a.authorized_amount.value
-            }
-        }
-    }
-}
 
 /// The two money calls that end an authorized payment. The name is both the
 /// log field and the Idempotency-Key suffix, so a retry after a restart
@@ -152,29 +38,97 @@ impl Settlement {
     }
 }
 
-/// Marks a reference as settling for as long as the guard lives.
-struct SettlingGuard<'a> {
-    set: &'a Mutex<HashSet<String>>,
-    reference: String,
-}
+impl Engine {
+    /// Captures the full amount (never before the goods left).
+    pub(super) async fn capture_step(&self, record: &SessionRecord) -> Step {
+        let key = record.idempotency_key(Settlement::Capture.as_str());
+        let amount = Amount::new(record.amount.currency, record.amount.value);
+        let answer = self
+            .inner
+            .client
+            .capture(&record.reference, amount, &key)
+            .await;
+        crate::failpoint::hit("capture-sent");
+        let done = answer.map(|r| r.aggregate.captured_amount.value >= amount.value);
+        self.settled(record, Settlement::Capture, done).await
+    }
 
-impl<'a> SettlingGuard<'a> {
-    fn enter(engine: &'a Engine, reference: &str) -> Self {
-        let set = &engine.inner.settling;
-        lock(set).insert(reference.to_string());
-        SettlingGuard {
-            set,
-            reference: reference.to_string(),
+    /// Cancels what is left of an authorized payment after a failed vend.
+    pub(super) async fn release_step(&self, record: &SessionRecord) -> Step {
+        let key = record.idempotency_key(Settlement::Release.as_str());
+        let answer = self
+            .inner
+            .client
+            .cancel(&record.reference, false, &key)
+            .await;
+        self.settled(record, Settlement::Release, answer.map(|_| true))
+            .await
+    }
+
+    /// What one attempt's answer means for the session.
+    async fn settled(
+        &self,
+        record: &SessionRecord,
+        settlement: Settlement,
+        answer: Result<bool, EpaymentError>,
+    ) -> Step {
+        let (reference, what) = (&record.reference, settlement.as_str());
+        let done = match answer {
+            Ok(done) => done,
+            Err(e) if e.is_transient() => {
+                tracing::warn!(%reference, what, error = %e, "will retry");
+                false
+            }
+            Err(_) if self.already_settled(reference, settlement).await => true,
+            Err(e) => {
+                tracing::error!(%reference, what, error = %e, "refused; operator needed");
+                self.flag_operator(reference, OperatorReason::SettlementRefused)
+                    .await;
+                return Step::wait(Due::Never);
+            }
+        };
+        if done {
+            if record.operator == Some(OperatorReason::SettlementOverdue) {
+                self.unflag_operator(reference, what).await;
+            }
+            let event = match settlement {
+                Settlement::Capture => Event::Captured,
+                Settlement::Release => Event::Released,
+            };
+            self.offer(reference, event).await;
+            return Step::Moved;
+        }
+        let since = record.phase_since.unwrap_or(record.created_at);
+        let overdue = OffsetDateTime::now_utc() - since >= self.inner.settings.settle_flag_after;
+        if overdue && !record.needs_operator() {
+            self.flag_operator(reference, OperatorReason::SettlementOverdue)
+                .await;
+        }
+        Step::retry_in(SETTLE_RETRY.delay_after(record.attempts + 1))
+    }
+
+    /// After a flag the overdue settlement set itself: done now, nothing
+    /// left to look at.
+    async fn unflag_operator(&self, reference: &str, what: &str) {
+        let now = OffsetDateTime::now_utc();
+        let store = &self.inner.store;
+        let resolve = || store.resolve_operator(reference, now);
+        if self.persist(reference, "resolve the flag", resolve).await {
+            tracing::info!(%reference, what, "settled after all; operator flag resolved");
         }
     }
-}
 
-impl Drop for SettlingGuard<'_> {
-    fn drop(&mut self) {
-        lock(self.set).remove(&self.reference);
+    /// After a refusal: did an earlier attempt already do it?
+    async fn already_settled(&self, reference: &str, settlement: Settlement) -> bool {
+        let Ok(p) = self.inner.client.get_payment(reference).await else {
+            return false;
+        };
+        let a = p.aggregate;
+        match settlement {
+            Settlement::Capture => a.captured_amount.value >= p.amount.value,
+            Settlement::Release => {
+                a.captured_amount.value + a.cancelled_amount.value >= a.authorized_amount.value
+            }
+        }
     }
-}
-
-fn lock(set: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
-    set.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -7,18 +7,12 @@
 //! that is not exactly ours (a reference reused by another machine or after a
 //! lost store) was never paid for this purchase.
 
-use super::record::SessionRecord;
 use super::Engine;
+use crate::domain::SessionRecord;
 use crate::epayment::model::{EventName, PaymentDetails, PaymentEvent, PaymentState};
 use crate::epayment::EpaymentError;
-use crate::retry::RetryPolicy;
-use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-
-/// The customer is waiting on the "approved" screen: try again soon.
-const CHECK_RETRY: RetryPolicy =
-    RetryPolicy::forever(Duration::from_millis(250), Duration::from_secs(5));
 
 /// What the look found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,26 +71,16 @@ pub(super) fn judge(
 }
 
 impl Engine {
-    /// Reads the payment and its log and judges them; keeps trying while the
-    /// service cannot answer, until the window since we learned of the
-    /// approval has passed (then it is too late, whatever the service says).
-    pub(super) async fn verify_approval(&self, record: &SessionRecord) -> Verdict {
-        let window = time::Duration::seconds(self.inner.settings.machine.vend_window_s as i64);
-        let learned = record.authorized_at.unwrap_or(record.created_at);
-        let mut backoff = CHECK_RETRY.backoff();
-        loop {
-            match self.read_for_vend(record).await {
-                Ok(verdict) => return verdict,
-                Err(e) => {
-                    tracing::warn!(reference = %record.reference, error = %e, "cannot check the approval yet")
-                }
+    /// Reads the payment and its log and judges them; `None` when the
+    /// payment service could not answer (the caller decides how long to
+    /// keep trying).
+    pub(super) async fn verify_approval(&self, record: &SessionRecord) -> Option<Verdict> {
+        match self.read_for_vend(record).await {
+            Ok(verdict) => Some(verdict),
+            Err(e) => {
+                tracing::warn!(reference = %record.reference, error = %e, "cannot check the approval yet");
+                None
             }
-            let left = learned + window - OffsetDateTime::now_utc();
-            if left <= time::Duration::ZERO {
-                return Verdict::TooLate;
-            }
-            let wait = backoff.next_delay(None).unwrap_or_default();
-            tokio::time::sleep(wait.min(left.try_into().unwrap_or(wait))).await;
         }
     }
 

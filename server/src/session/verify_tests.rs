@@ -1,6 +1,6 @@
 use super::*;
+use crate::domain::{Phase, Status};
 use crate::epayment::model::{Aggregate, Amount};
-use crate::session::state::{Phase, Status};
 use time::macros::datetime;
 use vendscreen_protocol::{Currency, Money};
 
@@ -10,7 +10,9 @@ const APPROVED: OffsetDateTime = datetime!(2026-11-30 10:00:00.5 UTC);
 fn record() -> SessionRecord {
     SessionRecord {
         reference: "vm-1-abc123-000007".into(),
+        machine: "vm-1".into(),
         seq: 7,
+        version: 3,
         product_id: "cola".into(),
         product_name: "Cola".into(),
         slot: "A1".into(),
@@ -19,11 +21,16 @@ fn record() -> SessionRecord {
         qr_url: None,
         qr_image: None,
         status: Status::new(Phase::Authorized),
-        needs_operator: false,
+        operator: None,
         created_at: APPROVED - time::Duration::minutes(1),
         expires_at: APPROVED + time::Duration::minutes(9),
         authorized_at: Some(APPROVED),
         ended_at: None,
+        request_id: None,
+        vend_acked_at: None,
+        due_at: None,
+        phase_since: None,
+        attempts: 0,
     }
 }
 

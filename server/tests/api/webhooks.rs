@@ -11,9 +11,15 @@ use vendscreen_server::epayment::hmac;
 
 /// Signs `body` the way Vipps would, with the secret this server registered.
 fn signed(app: &TestApp, body: &str) -> reqwest::RequestBuilder {
-    let store = vendscreen_server::store::Store::open(&app.dir.path().join("test.db")).unwrap();
-    let stored: serde_json::Value =
-        serde_json::from_str(&store.setting("webhook").unwrap().unwrap()).unwrap();
+    let store = rusqlite::Connection::open(app.dir.path().join("test.db")).unwrap();
+    let setting: String = store
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'webhook'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&setting).unwrap();
     let url = stored["url"].as_str().unwrap();
     let date = httpdate::fmt_http_date(std::time::SystemTime::now());
     let (hash, auth) = hmac::sign(

@@ -43,8 +43,42 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (reference, name, psp_reference)
     );
 "#,
-    // When a person resolved a session the engine flagged (store/operator.rs).
+    // When a person resolved a session the engine flagged (operator.rs).
     "ALTER TABLE sessions ADD COLUMN operator_resolved_at TEXT;",
+    // The store boundary (fleet mode): the machine a session belongs to, a
+    // version for compare-and-set, the next step's time and lease (unix ms,
+    // so that they compare as numbers), why a person must look, the edge's
+    // request id and vend acknowledgement, and the machines' outboxes.
+    r#"
+    ALTER TABLE sessions ADD COLUMN machine TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN due_ms INTEGER;
+    ALTER TABLE sessions ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN lease_owner TEXT;
+    ALTER TABLE sessions ADD COLUMN lease_until_ms INTEGER;
+    ALTER TABLE sessions ADD COLUMN operator_reason TEXT;
+    ALTER TABLE sessions ADD COLUMN request_id TEXT;
+    ALTER TABLE sessions ADD COLUMN vend_acked_at TEXT;
+    ALTER TABLE sessions ADD COLUMN phase_since TEXT;
+    CREATE INDEX sessions_latest ON sessions(machine, seq);
+    CREATE INDEX sessions_due ON sessions(due_ms) WHERE due_ms IS NOT NULL;
+    CREATE UNIQUE INDEX one_open_purchase ON sessions(machine)
+        WHERE phase IN ('creating', 'awaitingPayment', 'authorized', 'vending');
+    CREATE UNIQUE INDEX sessions_by_request ON sessions(machine, request_id)
+        WHERE request_id IS NOT NULL;
+    CREATE TABLE outbox (
+        machine   TEXT NOT NULL,
+        seq       INTEGER NOT NULL,
+        kind      TEXT NOT NULL,
+        reference TEXT,
+        at        TEXT NOT NULL,
+        PRIMARY KEY (machine, seq)
+    );
+    CREATE TABLE machine_counters (
+        machine    TEXT PRIMARY KEY,
+        outbox_seq INTEGER NOT NULL DEFAULT 0
+    );
+"#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

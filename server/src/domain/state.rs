@@ -2,8 +2,24 @@
 //! The engine persists every accepted transition before acting on it, so the
 //! phase alone tells a restarted server what was under way.
 
-use crate::epayment::model::PaymentState;
 use vendscreen_protocol::{EndReason, SessionState};
+
+/// Where the payment stands, as the payment service reports it (webhook,
+/// poll, an answer to a cancel), in the engine's own words: the provider's
+/// states are mapped to these at the edge (`session::news`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Payment {
+    /// Nobody has approved or declined yet.
+    Pending,
+    /// The customer approved: the amount is reserved.
+    Approved,
+    /// The customer declined in the app.
+    Declined,
+    /// Nobody paid in time.
+    Expired,
+    /// Cancelled before anyone paid (our cancel, or the merchant's).
+    Terminated,
+}
 
 /// Where a purchase stands, finer than the wire's [`SessionState`]: the extra
 /// phases name the money operations in flight, which crash recovery must finish.
@@ -96,8 +112,8 @@ pub enum Event {
     Created,
     /// The create call failed for good.
     CreateFailed(EndReason),
-    /// The provider reports this state (webhook or poll).
-    Provider(PaymentState),
+    /// The payment service reports this (webhook, poll, a cancel's answer).
+    Payment(Payment),
     /// The customer or the session timeout asks to stop; the cancel call follows.
     CancelRequested(EndReason),
     /// The provider refused the cancel because the customer approved (6060).
@@ -161,7 +177,7 @@ impl Status {
     /// The transition table. Every (phase, event) pair not named is ignored, which
     /// is what makes duplicate and reordered webhooks and polls harmless.
     pub fn apply(self, event: &Event) -> Transition {
-        use PaymentState as P;
+        use Payment as P;
         use Phase::*;
         match (self.phase, event) {
             (Creating, Event::Created) => self.to(AwaitingPayment),
@@ -169,20 +185,18 @@ impl Status {
             (Creating | AwaitingPayment, Event::PaymentMissing) => {
                 self.end(Failed, EndReason::Interrupted)
             }
-            (Creating | AwaitingPayment, Event::Provider(P::Authorized)) => {
-                Transition::To(Status {
-                    phase: Authorized,
-                    reason: None,
-                    cancelling: None,
-                })
-            }
-            (Creating | AwaitingPayment, Event::Provider(P::Aborted)) => {
+            (Creating | AwaitingPayment, Event::Payment(P::Approved)) => Transition::To(Status {
+                phase: Authorized,
+                reason: None,
+                cancelling: None,
+            }),
+            (Creating | AwaitingPayment, Event::Payment(P::Declined)) => {
                 self.end(Rejected, EndReason::DeclinedInApp)
             }
-            (Creating | AwaitingPayment, Event::Provider(P::Expired)) => {
+            (Creating | AwaitingPayment, Event::Payment(P::Expired)) => {
                 self.end(Expired, EndReason::PaymentExpired)
             }
-            (Creating | AwaitingPayment, Event::Provider(P::Terminated)) => self.end(
+            (Creating | AwaitingPayment, Event::Payment(P::Terminated)) => self.end(
                 Cancelled,
                 self.cancelling.unwrap_or(EndReason::CustomerCancelled),
             ),

@@ -2,17 +2,17 @@
 //! Rows not listed in `EXPECTED` must be ignored; that is checked exhaustively.
 
 use super::*;
-use PaymentState as P;
+use Payment as P;
 
 fn events() -> Vec<Event> {
     vec![
         Event::Created,
         Event::CreateFailed(EndReason::PaymentServiceUnreachable),
-        Event::Provider(P::Created),
-        Event::Provider(P::Authorized),
-        Event::Provider(P::Aborted),
-        Event::Provider(P::Expired),
-        Event::Provider(P::Terminated),
+        Event::Payment(P::Pending),
+        Event::Payment(P::Approved),
+        Event::Payment(P::Declined),
+        Event::Payment(P::Expired),
+        Event::Payment(P::Terminated),
         Event::CancelRequested(EndReason::CustomerCancelled),
         Event::CancelRefused,
         Event::VendStarted,
@@ -21,6 +21,7 @@ fn events() -> Vec<Event> {
         Event::Captured,
         Event::Released,
         Event::PaymentMissing,
+        Event::PaymentMismatch,
     ]
 }
 
@@ -31,12 +32,13 @@ fn expected(phase: Phase, event: &Event) -> Option<Phase> {
         (Creating, Event::Created) => AwaitingPayment,
         (Creating, Event::CreateFailed(_)) => Failed,
         (Creating | AwaitingPayment, Event::PaymentMissing) => Failed,
-        (Creating | AwaitingPayment, Event::Provider(P::Authorized)) => Authorized,
-        (Creating | AwaitingPayment, Event::Provider(P::Aborted)) => Rejected,
-        (Creating | AwaitingPayment, Event::Provider(P::Expired)) => Expired,
-        (Creating | AwaitingPayment, Event::Provider(P::Terminated)) => Cancelled,
+        (Creating | AwaitingPayment, Event::Payment(P::Approved)) => Authorized,
+        (Creating | AwaitingPayment, Event::Payment(P::Declined)) => Rejected,
+        (Creating | AwaitingPayment, Event::Payment(P::Expired)) => Expired,
+        (Creating | AwaitingPayment, Event::Payment(P::Terminated)) => Cancelled,
         (AwaitingPayment, Event::CancelRequested(_)) => AwaitingPayment,
         (Authorized, Event::VendStarted) => Vending,
+        (Authorized, Event::PaymentMismatch) => Failed,
         (Vending, Event::VendSucceeded) => Capturing,
         (Authorized | Vending, Event::VendFailed(_)) => Releasing,
         (Capturing, Event::Captured) => Completed,
@@ -73,7 +75,7 @@ fn final_phases_ignore_every_event() {
 
 #[test]
 fn a_duplicate_authorization_never_starts_a_second_vend() {
-    let authorized = Status::new(Phase::AwaitingPayment).apply(&Event::Provider(P::Authorized));
+    let authorized = Status::new(Phase::AwaitingPayment).apply(&Event::Payment(P::Approved));
     let Transition::To(authorized) = authorized else {
         panic!("not authorized")
     };
@@ -81,7 +83,7 @@ fn a_duplicate_authorization_never_starts_a_second_vend() {
         panic!("no vend")
     };
     assert_eq!(
-        vending.apply(&Event::Provider(P::Authorized)),
+        vending.apply(&Event::Payment(P::Approved)),
         Transition::Ignore
     );
     assert_eq!(vending.apply(&Event::VendStarted), Transition::Ignore);
@@ -98,7 +100,7 @@ fn cancel_requested_sets_the_flag_once_and_keeps_its_reason() {
         c.apply(&Event::CancelRequested(EndReason::CustomerCancelled)),
         Transition::Ignore
     );
-    let Transition::To(done) = c.apply(&Event::Provider(P::Terminated)) else {
+    let Transition::To(done) = c.apply(&Event::Payment(P::Terminated)) else {
         panic!()
     };
     assert_eq!(
@@ -117,7 +119,7 @@ fn a_cancel_that_lost_the_race_to_approval_clears_the_flag_and_vends() {
         panic!()
     };
     assert_eq!(refused.cancelling, None);
-    let Transition::To(auth) = s.apply(&Event::Provider(P::Authorized)) else {
+    let Transition::To(auth) = s.apply(&Event::Payment(P::Approved)) else {
         panic!()
     };
     assert_eq!((auth.phase, auth.cancelling), (Phase::Authorized, None));
@@ -131,15 +133,15 @@ fn endings_carry_the_reason_the_screen_explains() {
         Transition::Ignore => None,
     };
     assert_eq!(
-        reason(Event::Provider(P::Aborted)),
+        reason(Event::Payment(P::Declined)),
         Some(EndReason::DeclinedInApp)
     );
     assert_eq!(
-        reason(Event::Provider(P::Expired)),
+        reason(Event::Payment(P::Expired)),
         Some(EndReason::PaymentExpired)
     );
     assert_eq!(
-        reason(Event::Provider(P::Terminated)),
+        reason(Event::Payment(P::Terminated)),
         Some(EndReason::CustomerCancelled)
     );
 }
