@@ -100,6 +100,22 @@ impl Api {
         )
     }
 
+    /// The payment as the simulated Vipps holds it (the JSON of its
+    /// `GET /epayment/v1/payments/{reference}`), read at `/sim/payments`.
+    pub async fn vipps_payment(&self, reference: &str) -> Result<Value> {
+        let path = format!("/sim/payments/{reference}");
+        self.json_at(&self.sim, &path).await
+    }
+
+    /// Every money call the simulated Vipps was sent about `reference`
+    /// (its request log, `/sim/log`), oldest first.
+    pub async fn vipps_money_calls(&self, reference: &str) -> Result<Vec<Value>> {
+        let log: Value = self
+            .json_at(&self.sim, &format!("/sim/log?reference={reference}"))
+            .await?;
+        Ok(log["entries"].as_array().cloned().unwrap_or_default())
+    }
+
     /// The next `n` vends fail at the machine.
     pub async fn fail_next_vends(&self, n: u32) -> Result<()> {
         self.expect_ok(
@@ -143,7 +159,11 @@ impl Api {
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let answer = self.get(path).await?;
+        self.json_at(&self.base, path).await
+    }
+
+    async fn json_at<T: serde::de::DeserializeOwned>(&self, base: &str, path: &str) -> Result<T> {
+        let answer = Answer::read(self.http.get(format!("{base}{path}")).send().await?).await?;
         if !answer.status.is_success() {
             bail!("GET {path}: {} {}", answer.status, answer.body);
         }

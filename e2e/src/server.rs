@@ -200,6 +200,8 @@ impl Server {
         if let Some(base) = &o.vipps {
             env.push(("VENDSCREEN_EPAYMENT_BASE_URL", base.clone()));
             env.extend(SIMULATOR_CREDENTIALS.map(|(k, v)| (k, v.to_string())));
+            // With credentials the server refuses the demo's posId.
+            env.push(("VENDSCREEN_MACHINE_POS_ID", "vm-e2e-1".into()));
         }
         env
     }

@@ -1,38 +1,21 @@
-//! Waiting on conditions with a deadline, never on fixed sleeps: a check is
-//! retried every few milliseconds until it yields a value or time runs out.
+//! Waiting on conditions with a deadline, never on fixed sleeps: the
+//! server's tests' `wait_until` (one loop for every test), and the time the
+//! tests give anything a customer would notice.
 
-use anyhow::{bail, Result};
-use std::time::{Duration, Instant};
+#[path = "../../server/tests/support/wait.rs"]
+mod shared;
+
+pub use shared::{wait_until, TimedOut};
+use std::time::Duration;
 
 /// How long the tests wait for anything the customer would notice.
 pub const SCREEN_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Between two looks at the condition.
-const POLL: Duration = Duration::from_millis(25);
-
-/// Retries `check` until it returns `Some`, failing after `timeout` with
-/// `what` and the last error the check reported, if any.
+/// [`wait_until`] for checks written with `anyhow` (the harness's error type).
 pub async fn until<T>(
     what: &str,
     timeout: Duration,
-    mut check: impl AsyncFnMut() -> Result<Option<T>>,
-) -> Result<T> {
-    let deadline = Instant::now() + timeout;
-    let mut last_error = None;
-    loop {
-        match check().await {
-            Ok(Some(value)) => return Ok(value),
-            Ok(None) => {}
-            Err(e) => last_error = Some(e),
-        }
-        if Instant::now() >= deadline {
-            match last_error {
-                Some(e) => {
-                    bail!("timed out after {timeout:?} waiting for {what} (last error: {e:#})")
-                }
-                None => bail!("timed out after {timeout:?} waiting for {what}"),
-            }
-        }
-        tokio::time::sleep(POLL).await;
-    }
+    check: impl AsyncFnMut() -> anyhow::Result<Option<T>>,
+) -> anyhow::Result<T> {
+    Ok(wait_until(what, timeout, check).await?)
 }

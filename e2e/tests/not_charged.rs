@@ -1,6 +1,8 @@
 //! Purchases that end without the customer paying, each with the screen the
-//! customer must understand: declined, expired, cancelled, vend failed.
+//! customer must understand: declined, expired, cancelled, vend failed; and
+//! at "Vipps" itself, that nothing was captured and no reservation is left.
 
+use serde_json::Value;
 use vendscreen_e2e::wire::SessionState;
 use vendscreen_e2e::{scenario, Kiosk, Phone, ServerOptions};
 
@@ -15,6 +17,7 @@ async fn a_customer_who_declines_in_the_app_is_told_so_and_nothing_is_charged() 
             .await?;
         kiosk.screen().wait_for_screen("rejected").await?;
         expect_not_charged(kiosk).await?;
+        expect_at_vipps(kiosk, &reference, "ABORTED", Reservation::None).await?;
         kiosk
             .wait_for_state(&reference, SessionState::Rejected)
             .await?;
@@ -30,6 +33,7 @@ async fn a_qr_nobody_pays_expires_when_ten_minutes_pass_on_the_payment_clock() {
         kiosk.api.advance_clock(601).await?;
         kiosk.screen().wait_for_screen("expired").await?;
         expect_not_charged(kiosk).await?;
+        expect_at_vipps(kiosk, &reference, "EXPIRED", Reservation::None).await?;
         kiosk
             .wait_for_state(&reference, SessionState::Expired)
             .await?;
@@ -45,6 +49,7 @@ async fn cancel_pressed_on_the_screen_ends_the_purchase_without_charge() {
         kiosk.screen().press_cancel().await?;
         kiosk.screen().wait_for_screen("cancelled").await?;
         expect_not_charged(kiosk).await?;
+        expect_at_vipps(kiosk, &reference, "TERMINATED", Reservation::None).await?;
         kiosk
             .wait_for_state(&reference, SessionState::Cancelled)
             .await?;
@@ -61,6 +66,7 @@ async fn a_vend_that_fails_after_approval_releases_the_money_and_says_not_charge
         kiosk.api.approve(&reference).await?;
         kiosk.screen().wait_for_screen("vendFailed").await?;
         expect_not_charged(kiosk).await?;
+        expect_at_vipps(kiosk, &reference, "AUTHORIZED", Reservation::Released).await?;
         kiosk
             .wait_for_state(&reference, SessionState::VendFailed)
             .await?;
@@ -86,5 +92,52 @@ async fn expect_not_charged(kiosk: &Kiosk) -> anyhow::Result<()> {
         line.contains("not been charged"),
         "the ending says {line:?}"
     );
+    Ok(())
+}
+
+/// Whether the customer's money was ever reserved.
+#[derive(PartialEq)]
+enum Reservation {
+    /// They never approved (or the QR was voided first): nothing to release.
+    None,
+    /// They approved: the reservation must be cancelled in full.
+    Released,
+}
+
+/// At the simulated Vipps: the payment ended in `state`, no capture was ever
+/// asked for, and the reservation, if there was one, was cancelled in full.
+async fn expect_at_vipps(
+    kiosk: &Kiosk,
+    reference: &str,
+    state: &str,
+    reservation: Reservation,
+) -> anyhow::Result<()> {
+    let payment = kiosk.api.vipps_payment(reference).await?;
+    let amount = |name: &str| payment["aggregate"][name]["value"].as_i64();
+    anyhow::ensure!(payment["state"] == state, "at Vipps: {payment}");
+    anyhow::ensure!(amount("capturedAmount") == Some(0), "captured: {payment}");
+    let (authorized, cancelled) = (amount("authorizedAmount"), amount("cancelledAmount"));
+    match reservation {
+        Reservation::Released => anyhow::ensure!(
+            authorized > Some(0) && cancelled == authorized,
+            "the reservation is not released in full: {payment}"
+        ),
+        Reservation::None => anyhow::ensure!(authorized == Some(0), "reserved: {payment}"),
+    }
+    let calls = kiosk.api.vipps_money_calls(reference).await?;
+    let captures: Vec<&Value> = calls
+        .iter()
+        .filter(|c| c["operation"] == "capture")
+        .collect();
+    anyhow::ensure!(
+        captures.is_empty(),
+        "capture calls reached Vipps: {captures:?}"
+    );
+    if reservation == Reservation::Released {
+        let released = calls
+            .iter()
+            .any(|c| c["operation"] == "cancel" && c["status"] == 200);
+        anyhow::ensure!(released, "no cancel was accepted: {calls:?}");
+    }
     Ok(())
 }

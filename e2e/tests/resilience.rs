@@ -4,7 +4,7 @@
 use serde_json::json;
 use std::time::Duration;
 use vendscreen_e2e::wire::SessionState;
-use vendscreen_e2e::{scenario, Phone, ServerOptions, Setup};
+use vendscreen_e2e::{scenario, Phone, Screen, ServerOptions, Setup};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_open_screen_recovers_its_payment_after_the_server_is_killed_and_can_still_complete() {
@@ -18,15 +18,25 @@ async fn the_open_screen_recovers_its_payment_after_the_server_is_killed_and_can
         let reference = kiosk.current_session().await?.reference;
 
         kiosk.server.kill().await?;
-        let shown = screen.current_screen().await?;
-        assert_eq!(
-            shown.as_deref(),
-            Some("pay"),
-            "the QR stays up while the server is away"
-        );
+        // The display can only react once its thresholds pass: stale after
+        // 20 s of silence (a banner over the QR), lost after 50 s (the QR
+        // dimmed, with a notice that payment cannot be confirmed). The QR
+        // stays up through both: the payment outlives the machine's server.
+        screen
+            .wait_until_shown_within("connection-banner", Duration::from_secs(30))
+            .await?;
+        expect_the_qr_still_up(&screen, "stale").await?;
+        screen
+            .wait_until_shown_within("qr-notice", Duration::from_secs(45))
+            .await?;
+        expect_the_qr_still_up(&screen, "lost").await?;
 
         kiosk.server.restart().await?;
         screen.wait_for_screen("pay").await?;
+        // Reconnecting backs off to 30 s after a long silence.
+        screen
+            .wait_until_gone_within("qr-notice", Duration::from_secs(40))
+            .await?;
         let (qr_after, _) = screen.read_qr().await?;
         assert_eq!(qr_before, qr_after, "the same QR is shown again");
 
@@ -37,6 +47,14 @@ async fn the_open_screen_recovers_its_payment_after_the_server_is_killed_and_can
             .await
     })
     .await;
+}
+
+/// The pay screen, with its QR, is what the customer still sees.
+async fn expect_the_qr_still_up(screen: &Screen, link: &str) -> anyhow::Result<()> {
+    let shown = screen.current_screen().await?;
+    anyhow::ensure!(shown.as_deref() == Some("pay"), "{link}: showing {shown:?}");
+    anyhow::ensure!(screen.shows("qr").await?, "{link}: the QR is gone");
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,6 @@ use epayment_support::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
-use vendscreen_server::epayment::model::PaymentState;
 
 fn create_body(r: &str) -> Value {
     json!({
@@ -209,15 +208,17 @@ async fn the_same_key_and_body_replays_the_stored_answer() {
     assert_eq!(t.sim.payment_count(), 1);
 }
 
+/// The refusal a money call gets: (HTTP status, `ErrorCode`).
+fn refused(code: &str) -> (u16, Option<String>) {
+    (400, Some(code.to_string()))
+}
+
 #[tokio::test]
 async fn a_payment_expires_after_ten_minutes_on_the_simulated_clock() {
     let t = spawn().await;
     let r = t.created(3500).await;
     t.sim.advance_clock(Duration::from_secs(599));
-    assert_eq!(
-        t.client.get_payment(&r).await.unwrap().state,
-        PaymentState::Created
-    );
+    assert_eq!(t.payment_raw(&r).await["state"], "CREATED");
     let res = t
         .http
         .post(format!("{}/sim/clock/advance", t.base))
@@ -226,12 +227,11 @@ async fn a_payment_expires_after_ten_minutes_on_the_simulated_clock() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    assert_eq!(t.payment_raw(&r).await["state"], "EXPIRED");
     assert_eq!(
-        t.client.get_payment(&r).await.unwrap().state,
-        PaymentState::Expired
+        t.modify_raw(&r, "capture", Some(3500)).await,
+        refused("6200")
     );
-    let e = t.client.capture(&r, nok(3500), &key()).await.unwrap_err();
-    assert_eq!(e.code(), Some("6200"));
 }
 
 #[tokio::test]
@@ -241,49 +241,26 @@ async fn the_controls_move_only_created_payments() {
     assert_eq!(t.control(&r, "reject").await, 200);
     assert_eq!(t.control(&r, "approve").await, 409);
     assert_eq!(t.control("vm-042-nobody-here", "approve").await, 404);
-    assert_eq!(
-        t.client.get_payment(&r).await.unwrap().state,
-        PaymentState::Aborted
-    );
-    assert_eq!(
-        t.client.cancel(&r, false, &key()).await.unwrap_err().code(),
-        Some("6190")
-    );
-    assert_eq!(
-        t.client
-            .refund(&r, nok(100), &key())
-            .await
-            .unwrap_err()
-            .code(),
-        Some("6210")
-    );
+    assert_eq!(t.payment_raw(&r).await["state"], "ABORTED");
+    assert_eq!(t.modify_raw(&r, "cancel", None).await, refused("6190"));
+    assert_eq!(t.modify_raw(&r, "refund", Some(100)).await, refused("6210"));
     let e = t.created(3500).await;
     assert_eq!(t.control(&e, "expire").await, 200);
-    assert_eq!(
-        t.client.get_payment(&e).await.unwrap().state,
-        PaymentState::Expired
-    );
+    assert_eq!(t.payment_raw(&e).await["state"], "EXPIRED");
 }
 
 #[tokio::test]
 async fn cancelled_and_captured_payments_refuse_the_wrong_next_step() {
     let t = spawn().await;
     let r = t.authorized(3500).await;
-    t.client.cancel(&r, false, &key()).await.unwrap();
+    assert_eq!(t.modify_raw(&r, "cancel", None).await, (200, None));
     assert_eq!(
-        t.client
-            .capture(&r, nok(100), &key())
-            .await
-            .unwrap_err()
-            .code(),
-        Some("6070")
+        t.modify_raw(&r, "capture", Some(100)).await,
+        refused("6070")
     );
     let c = t.authorized(3500).await;
-    t.client.capture(&c, nok(3500), &key()).await.unwrap();
-    assert_eq!(
-        t.client.cancel(&c, false, &key()).await.unwrap_err().code(),
-        Some("6040")
-    );
+    assert_eq!(t.modify_raw(&c, "capture", Some(3500)).await, (200, None));
+    assert_eq!(t.modify_raw(&c, "cancel", None).await, refused("6040"));
 }
 
 #[tokio::test]
@@ -302,10 +279,11 @@ async fn force_approve_authorizes_like_the_app() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let p = t.client.get_payment(&r).await.unwrap();
+    let p = t.payment_raw(&r).await;
+    assert_eq!(p["state"], "AUTHORIZED");
     assert_eq!(
-        (p.state, p.aggregate.authorized_amount),
-        (PaymentState::Authorized, nok(3500))
+        p["aggregate"]["authorizedAmount"],
+        json!({"currency": "NOK", "value": 3500})
     );
 }
 
@@ -314,7 +292,7 @@ async fn the_sixth_modification_in_a_minute_is_rate_limited() {
     let t = spawn().await;
     let r = t.authorized(10_000).await; // the create counts as one
     for _ in 0..4 {
-        t.client.capture(&r, nok(100), &key()).await.unwrap();
+        assert_eq!(t.modify_raw(&r, "capture", Some(100)).await, (200, None));
     }
     let req = t
         .raw(Method::POST, &format!("/epayment/v1/payments/{r}/capture"))
@@ -377,4 +355,99 @@ async fn an_overlong_system_header_is_refused() {
         .unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(field_of(&res.json().await.unwrap()), "Vipps-System-Name");
+}
+
+/// A capture of 3500 øre under Idempotency-Key `k`; the status.
+async fn capture_with_key(t: &TestSim, r: &str, k: &str) -> u16 {
+    let path = format!("/epayment/v1/payments/{r}/capture");
+    let req = t
+        .raw(Method::POST, &path)
+        .await
+        .header("Idempotency-Key", k);
+    let body = json!({"modificationAmount": {"currency": "NOK", "value": 3500}});
+    req.json(&body).send().await.unwrap().status().as_u16()
+}
+
+/// One request-log entry as (operation, status, errorCode, refused, replayed, injected).
+fn logged(e: &Value) -> (Value, Value, Value, Value, Value, Value) {
+    let f = |k: &str| e[k].clone();
+    (
+        f("operation"),
+        f("status"),
+        f("errorCode"),
+        f("refused"),
+        f("replayed"),
+        f("injected"),
+    )
+}
+
+#[tokio::test]
+async fn the_request_log_lists_every_money_call_with_its_answer() {
+    let t = spawn().await;
+    let r = t.authorized(3500).await;
+    assert_eq!(
+        t.modify_raw(&r, "capture", Some(3501)).await,
+        refused("6090")
+    );
+    t.sim
+        .inject_fault(vendscreen_server::simulator::Fault::status("capture", 503));
+    for status in [503, 200, 200] {
+        assert_eq!(capture_with_key(&t, &r, "key-1").await, status);
+    }
+    t.payment_raw(&r).await; // a read is not a money call
+    let url = format!("{}/sim/log?reference={r}", t.base);
+    let log: Value = t.http.get(url).send().await.unwrap().json().await.unwrap();
+    let entries = log["entries"].as_array().unwrap();
+    let seen: Vec<_> = entries.iter().map(logged).collect();
+    let n = Value::Null;
+    let (yes, no) = (json!(true), json!(false));
+    let capture = json!("capture");
+    assert_eq!(
+        seen,
+        [
+            (
+                json!("create"),
+                json!(201),
+                n.clone(),
+                no.clone(),
+                no.clone(),
+                n.clone()
+            ),
+            (
+                capture.clone(),
+                json!(400),
+                json!("6090"),
+                yes,
+                no.clone(),
+                n.clone()
+            ),
+            (
+                capture.clone(),
+                json!(503),
+                n.clone(),
+                no.clone(),
+                no.clone(),
+                json!("status 503")
+            ),
+            (
+                capture.clone(),
+                json!(200),
+                n.clone(),
+                no.clone(),
+                no.clone(),
+                n.clone()
+            ),
+            (capture, json!(200), n.clone(), no, json!(true), n),
+        ]
+    );
+    let last = &entries[4];
+    assert_eq!(
+        (last["idempotencyKey"].as_str(), last["amount"].as_i64()),
+        (Some("key-1"), Some(3500))
+    );
+    assert_eq!(last["reference"], r.as_str());
+    assert!(last["time"].as_str().unwrap().ends_with('Z'));
+    assert!(entries
+        .windows(2)
+        .all(|w| w[0]["seq"].as_u64() < w[1]["seq"].as_u64()));
 }

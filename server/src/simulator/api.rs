@@ -4,8 +4,8 @@ use super::gate::{self, Answer, Request};
 use super::payment::{Payment, UserAction};
 use super::problem::SimError;
 use super::state::Shared;
+use super::wire::{self, PaymentState};
 use super::{auth, validate};
-use crate::epayment::model::{ModificationResponse, PaymentState};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -77,7 +77,8 @@ async fn create(State(shared): S, uri: Uri, headers: HeaderMap, body: Bytes) -> 
         let payment = Payment {
             reference: valid.reference.clone(),
             msn: shared.config.credentials.msn.clone(),
-            amount: valid.amount,
+            currency: valid.amount.currency,
+            value: valid.amount.value,
             description: valid.description,
             state: PaymentState::Created,
             authorized: 0,
@@ -86,6 +87,7 @@ async fn create(State(shared): S, uri: Uri, headers: HeaderMap, body: Bytes) -> 
             refunded: 0,
             psp_reference: uuid::Uuid::new_v4().to_string(),
             expires_at: shared.clock.now() + shared.config.payment_ttl,
+            create_key: key.to_string(),
             qr_token,
             events: Vec::new(),
         };
@@ -98,14 +100,6 @@ async fn create(State(shared): S, uri: Uri, headers: HeaderMap, body: Bytes) -> 
     .await
 }
 
-/// The GET body: the documented required fields, `profile` empty.
-fn payment_json(p: &Payment) -> Value {
-    let mut v = serde_json::to_value(p.details()).unwrap_or_default();
-    v["paymentMethod"] = json!({ "type": "WALLET" });
-    v["profile"] = json!({});
-    v
-}
-
 async fn payment_get(
     State(shared): S,
     uri: Uri,
@@ -114,7 +108,7 @@ async fn payment_get(
 ) -> Response {
     let req = request("get", &uri, headers, Bytes::new(), Some(r.clone()));
     gate::run(&shared, req, |shared, _, _| {
-        Ok((StatusCode::OK, payment_json(&shared.read(&r)?)))
+        Ok((StatusCode::OK, wire::payment(&shared.read(&r)?)))
     })
     .await
 }
@@ -122,29 +116,21 @@ async fn payment_get(
 async fn events(State(shared): S, uri: Uri, headers: HeaderMap, Path(r): Path<String>) -> Response {
     let req = request("events", &uri, headers, Bytes::new(), Some(r.clone()));
     gate::run(&shared, req, |shared, _, _| {
-        Ok((
-            StatusCode::OK,
-            serde_json::to_value(shared.read(&r)?.events).unwrap_or_default(),
-        ))
+        let p = shared.read(&r)?;
+        let log = p.events.iter().map(|e| wire::event(&p, e)).collect();
+        Ok((StatusCode::OK, Value::Array(log)))
     })
     .await
 }
 
 fn modified(p: Payment) -> Answer {
-    let m = ModificationResponse {
-        amount: p.amount,
-        state: p.state,
-        aggregate: p.aggregate(),
-        psp_reference: p.psp_reference.clone(),
-        reference: p.reference.clone(),
-    };
-    Ok((StatusCode::OK, serde_json::to_value(m).unwrap_or_default()))
+    Ok((StatusCode::OK, wire::modification(&p)))
 }
 
 /// `modificationAmount`, in the payment's currency.
 fn modification_amount(body: &Value, p: &Payment) -> Result<i64, SimError> {
     let amount = validate::amount(body, "modificationAmount", false)?;
-    if amount.currency != p.amount.currency {
+    if amount.currency != p.currency {
         return Err(SimError::field(
             "modificationAmount.currency",
             "Must be the payment's currency.",

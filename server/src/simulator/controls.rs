@@ -44,7 +44,7 @@ fn act(shared: &Arc<Shared>, uri: &Uri, reference: Reference, action: UserAction
         return SimError::field("reference", "Not a valid reference.").into_response_at(uri.path());
     };
     match shared.user_action(&reference, action) {
-        Ok(p) => Json(p.details()).into_response(),
+        Ok(p) => Json(super::wire::payment(&p)).into_response(),
         Err(e) => e.into_response_at(uri.path()),
     }
 }

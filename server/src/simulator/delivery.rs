@@ -2,21 +2,29 @@
 //! events arrive in order; an event is retried with backoff until the receiver
 //! answers 2xx, and later events of that payment wait for it.
 
+use super::signing;
 use super::state::{lock, Shared};
-use crate::epayment::hmac;
-use crate::epayment::model::WebhookEvent;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+/// One webhook to deliver: its payment, its event type and its JSON body.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub reference: String,
+    /// The Webhooks API event type, e.g. `epayments.payment.authorized.v1`.
+    pub kind: String,
+    pub body: Vec<u8>,
+}
+
 /// Undelivered events per reference; a reference has a worker while its queue exists.
 #[derive(Default)]
 pub struct Queues {
-    pending: Mutex<HashMap<String, VecDeque<WebhookEvent>>>,
+    pending: Mutex<HashMap<String, VecDeque<Delivery>>>,
 }
 
 /// Adds an event; starts the payment's worker if none runs.
-pub fn enqueue(shared: &Arc<Shared>, event: WebhookEvent) {
+pub fn enqueue(shared: &Arc<Shared>, event: Delivery) {
     let mut pending = lock(&shared.queues.pending);
     let reference = event.reference.clone();
     match pending.get_mut(&reference) {
@@ -54,16 +62,14 @@ async fn worker(shared: std::sync::Weak<Shared>, reference: String) {
 }
 
 /// Sends to every registration that wants this event type, each until it succeeds.
-async fn deliver_everywhere(shared: &Arc<Shared>, event: &WebhookEvent) {
-    let kind = event.name.webhook_type();
+async fn deliver_everywhere(shared: &Arc<Shared>, event: &Delivery) {
     let targets: Vec<_> = lock(&shared.webhooks)
         .iter()
-        .filter(|h| h.events.iter().any(|e| e == kind))
+        .filter(|h| h.events.contains(&event.kind))
         .map(|h| (h.id.clone(), h.url.clone(), h.secret.clone()))
         .collect();
-    let body = serde_json::to_vec(event).unwrap_or_default();
     for (id, url, secret) in targets {
-        deliver_with_retries(shared, &id, &url, &secret, &body).await;
+        deliver_with_retries(shared, &id, &url, &secret, &event.body).await;
     }
 }
 
@@ -99,15 +105,15 @@ async fn deliver_with_retries(
 async fn send(shared: &Shared, url: &str, secret: &str, body: &[u8]) -> bool {
     // x-ms-date from the simulator's clock, like every other time it reports.
     let date = httpdate::fmt_http_date(shared.clock.now().max(SystemTime::UNIX_EPOCH));
-    let (content_hash, authorization) = hmac::sign(secret, url, &date, body);
+    let signed = signing::sign(secret, url, &date, body);
     let result = shared
         .http
         .post(url)
         .timeout(shared.config.webhook_timeout.max(Duration::from_millis(1)))
         .header("Content-Type", "application/json")
-        .header("x-ms-date", date)
-        .header("x-ms-content-sha256", content_hash)
-        .header("Authorization", authorization)
+        .header("x-ms-date", signed.x_ms_date)
+        .header("x-ms-content-sha256", signed.x_ms_content_sha256)
+        .header("Authorization", signed.authorization)
         .body(body.to_vec())
         .send()
         .await;

@@ -4,7 +4,7 @@
 
 use super::problem::SimError;
 use super::state::{lock, Shared, Stored};
-use super::{auth, validate};
+use super::{auth, log, validate};
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -27,28 +27,50 @@ pub struct Request {
 pub type Answer = Result<(StatusCode, serde_json::Value), SimError>;
 
 /// Runs `work` behind the gate; `work` gets the parsed body and the key.
+/// Money calls (`keyed`) are written to the request log with their answer.
 pub async fn run(
     shared: &Arc<Shared>,
     req: Request,
     work: impl FnOnce(&Arc<Shared>, &serde_json::Value, &str) -> Answer,
 ) -> Response {
+    let mut entry = req.keyed.then(|| log::entry_for(shared, &req));
     let fault = shared.take_fault(req.endpoint);
     if let Some(f) = fault.as_ref().filter(|f| !f.after_processing) {
         tokio::time::sleep(f.delay()).await;
         if let Some(r) = f.response() {
+            log::finish(shared, entry, &r, Some(f));
             return r;
         }
     }
     let response = match checked(shared, &req, work) {
-        Ok((status, body)) => json_response(status, body),
-        Err(e) => e.into_response_at(&req.path),
+        Ok((status, body, replayed)) => {
+            if let Some(e) = entry.as_mut() {
+                e.replayed = replayed;
+                e.error_code = log::error_code(&body);
+            }
+            json_response(status, body)
+        }
+        Err(e) => {
+            if let Some(entry) = entry.as_mut() {
+                entry.error_code = e.code().map(str::to_string);
+            }
+            e.into_response_at(&req.path)
+        }
     };
+    if let Some(e) = entry.as_mut() {
+        e.refused = response.status().is_client_error();
+    }
     match fault.filter(|f| f.after_processing) {
         Some(f) => {
             tokio::time::sleep(f.delay()).await;
-            f.response().unwrap_or(response)
+            let replaced = f.response().unwrap_or(response);
+            log::finish(shared, entry, &replaced, Some(&f));
+            replaced
         }
-        None => response,
+        None => {
+            log::finish(shared, entry, &response, None);
+            response
+        }
     }
 }
 
@@ -56,7 +78,7 @@ fn checked(
     shared: &Arc<Shared>,
     req: &Request,
     work: impl FnOnce(&Arc<Shared>, &serde_json::Value, &str) -> Answer,
-) -> Result<(StatusCode, Vec<u8>), SimError> {
+) -> Result<(StatusCode, Vec<u8>, bool), SimError> {
     auth::check(shared, &req.headers)?;
     let body = validate::json(&req.body)?;
     let reference = req.reference.clone().or_else(|| {
@@ -66,7 +88,8 @@ fn checked(
     });
     rate_limit(shared, reference.unwrap_or_default(), req.keyed)?;
     if !req.keyed {
-        return work(shared, &body, "").map(encode);
+        let (status, bytes) = encode(work(shared, &body, "")?);
+        return Ok((status, bytes, false));
     }
     let key = auth::idempotency_key(&req.headers)?;
     // Keys are per merchant and operation; the fingerprint is the whole request.
@@ -76,6 +99,7 @@ fn checked(
             Ok((
                 StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
                 stored.body.clone(),
+                true,
             ))
         } else {
             Err(SimError::IdempotencyConflict)
@@ -94,7 +118,7 @@ fn checked(
         };
         lock(&shared.idempotency).insert(key, stored);
     }
-    Ok((status, bytes))
+    Ok((status, bytes, false))
 }
 
 fn encode((status, body): (StatusCode, serde_json::Value)) -> (StatusCode, Vec<u8>) {

@@ -1,6 +1,25 @@
 //! The embedded stand-in for Vipps MobilePay (issues 2/3): access token,
 //! ePayment, Webhooks API, signed delivery, the "phone" page and /sim/ controls.
 //! Knows nothing of our sessions; the server talks to it over real HTTP.
+//!
+//! It is a witness, not an echo (issue 13): it writes and reads Vipps's JSON
+//! on its own (`wire.rs`, from the API description) and signs webhooks with
+//! its own code (`signing.rs`), sharing no type, name or signing code with
+//! the client (`server/src/epayment/`); `tests/simulator_independence.rs` fails
+//! if it ever does, and `tests/vipps_fixtures.rs` holds both sides to
+//! hand-written golden fixtures.
+//!
+//! Controls, unauthenticated, under `/sim/` (tests, tools and the demo):
+//!
+//! | call | what |
+//! | --- | --- |
+//! | `GET {qrUrl}` (`/sim/c/{token}`) | the "phone" page: Approve / Decline |
+//! | `GET /sim/qr-image/{token}` | the QR image for `IMAGE/SVG+XML`; 404 once the payment no longer waits |
+//! | `POST /sim/payments/{reference}/approve` · `/reject` · `/expire` | the customer acts in the app, or time runs out now; 200 with the payment as `GET /payments/{reference}` shows it, 404 unknown, 409 no longer waiting |
+//! | `POST /sim/clock/advance` `{"seconds": N}` | moves the simulator's clock on; due expiries fire at once |
+//! | `POST /sim/faults` (see [`Fault`]) · `DELETE /sim/faults` | injects a fault into the next calls of an endpoint · clears them |
+//! | `GET /sim/payments/{reference}` | the payment as `GET /epayment/v1/payments/{reference}` answers it, without a token or rate limit |
+//! | `GET /sim/log[?reference=R]` | the request log: every money call (create, capture, cancel, refund), oldest first, as `{"entries": [{seq, time, reference, operation, idempotencyKey, amount, status, errorCode, refused, replayed, injected}]}`; `status` is what the caller received (`null`: connection cut), `refused` that the simulator's rules answered 4xx, `replayed` that the Idempotency-Key store answered, `injected` an injected fault (`"status 503"`, `"dropped"`). The last 10,000 calls are kept; a gap in `seq` shows that older ones went |
 
 mod api;
 mod auth;
@@ -9,12 +28,16 @@ mod controls;
 mod delivery;
 mod faults;
 mod gate;
+mod inspect;
+mod log;
 mod payment;
 mod phone;
 mod problem;
+mod signing;
 mod state;
 mod validate;
 mod webhooks;
+mod wire;
 
 pub use clock::SimClock;
 pub use faults::Fault;
@@ -135,6 +158,7 @@ impl Simulator {
         api::router(self.shared.clone())
             .merge(webhooks::router(self.shared.clone()))
             .merge(controls::router(self.shared.clone()))
+            .merge(inspect::router(self.shared.clone()))
             .merge(phone::router(self.shared.clone()))
             .layer(axum::middleware::map_response(move |r| {
                 clock::date_header(shared.clock.now(), r)
@@ -175,9 +199,14 @@ impl Simulator {
             .map_err(|e| format!("{e:?}"))
     }
 
-    /// A payment as the API would report it, if it exists.
-    pub fn payment(&self, reference: &str) -> Option<crate::epayment::model::PaymentDetails> {
-        self.shared.read(reference).ok().map(|p| p.details())
+    /// A payment as `GET /epayment/v1/payments/{reference}` would answer, if it exists.
+    pub fn payment(&self, reference: &str) -> Option<serde_json::Value> {
+        self.shared.read(reference).ok().map(|p| wire::payment(&p))
+    }
+
+    /// The request log's entries (see `GET /sim/log`), only `reference`'s when given.
+    pub fn request_log(&self, reference: Option<&str>) -> Vec<serde_json::Value> {
+        self.shared.log.entries(reference)
     }
 
     /// How many access tokens were issued (tests check the client's cache).

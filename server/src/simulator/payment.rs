@@ -1,20 +1,19 @@
 //! One simulated payment and its rules (vipps-api.md §5–6): the state machine,
 //! the aggregate maths and the event log. Pure: the caller brings the time.
 
-use crate::epayment::model::{
-    Aggregate, Amount, EventName, PaymentDetails, PaymentEvent, PaymentState,
-};
-use std::time::SystemTime;
-
 use super::clock::rfc3339;
 use super::problem::SimError;
+use super::wire::{EventName, PaymentState};
+use std::time::SystemTime;
 
 /// A payment as the simulator keeps it.
 #[derive(Debug, Clone)]
 pub struct Payment {
     pub reference: String,
     pub msn: String,
-    pub amount: Amount,
+    /// `amount.currency` and `amount.value` (minor units) as created.
+    pub currency: &'static str,
+    pub value: i64,
     pub description: String,
     pub state: PaymentState,
     pub authorized: i64,
@@ -24,38 +23,31 @@ pub struct Payment {
     /// The payment's pspReference (a GUID), also the CREATED event's.
     pub psp_reference: String,
     pub expires_at: SystemTime,
+    /// The create's Idempotency-Key. The docs' AUTHORIZED examples carry a
+    /// key without saying whose; we give the create's (inferred).
+    pub create_key: String,
     /// The token in the QR URL, so the URL does not reveal the reference.
     pub qr_token: String,
-    pub events: Vec<PaymentEvent>,
+    pub events: Vec<Logged>,
+}
+
+/// One entry of the payment's event log (`wire::event` writes it).
+#[derive(Debug, Clone)]
+pub struct Logged {
+    /// This event's own pspReference (differs per event by design).
+    pub psp_reference: String,
+    pub name: EventName,
+    /// The amount of this event, in the payment's currency.
+    pub value: i64,
+    pub timestamp: String,
+    pub idempotency_key: Option<String>,
+    pub success: bool,
 }
 
 /// What a modification changed: the new event (for the log and webhooks).
-pub type Outcome = Result<PaymentEvent, SimError>;
+pub type Outcome = Result<Logged, SimError>;
 
 impl Payment {
-    pub fn money(&self, value: i64) -> Amount {
-        Amount::new(self.amount.currency, value)
-    }
-
-    pub fn aggregate(&self) -> Aggregate {
-        Aggregate {
-            authorized_amount: self.money(self.authorized),
-            cancelled_amount: self.money(self.cancelled),
-            captured_amount: self.money(self.captured),
-            refunded_amount: self.money(self.refunded),
-        }
-    }
-
-    pub fn details(&self) -> PaymentDetails {
-        PaymentDetails {
-            reference: self.reference.clone(),
-            state: self.state,
-            amount: self.amount,
-            aggregate: self.aggregate(),
-            psp_reference: self.psp_reference.clone(),
-        }
-    }
-
     /// Appends an event with its own pspReference (the CREATED one reuses the payment's).
     pub fn record(
         &mut self,
@@ -63,16 +55,15 @@ impl Payment {
         value: i64,
         key: Option<&str>,
         now: SystemTime,
-    ) -> PaymentEvent {
+    ) -> Logged {
         let psp_reference = match name {
             EventName::Created => self.psp_reference.clone(),
             _ => format!("{}", rand::random_range(1_000_000_000u64..10_000_000_000)),
         };
-        let event = PaymentEvent {
-            reference: self.reference.clone(),
+        let event = Logged {
             psp_reference,
             name,
-            amount: self.money(value),
+            value,
             timestamp: rfc3339(now),
             idempotency_key: key.map(str::to_string),
             success: true,
@@ -82,13 +73,13 @@ impl Payment {
     }
 
     /// CREATED → EXPIRED once the QR's lifetime has passed; `None` otherwise.
-    pub fn expire_if_due(&mut self, now: SystemTime) -> Option<PaymentEvent> {
+    pub fn expire_if_due(&mut self, now: SystemTime) -> Option<Logged> {
         (self.state == PaymentState::Created && now >= self.expires_at).then(|| self.expire(now))
     }
 
-    fn expire(&mut self, now: SystemTime) -> PaymentEvent {
+    fn expire(&mut self, now: SystemTime) -> Logged {
         self.state = PaymentState::Expired;
-        self.record(EventName::Expired, self.amount.value, None, now)
+        self.record(EventName::Expired, self.value, None, now)
     }
 
     /// The user acts in the app (approve / reject), or time runs out now.
@@ -100,12 +91,13 @@ impl Payment {
                 title: "Payment is not awaiting the user",
             });
         }
-        let value = self.amount.value;
+        let value = self.value;
         Ok(match action {
             UserAction::Approve => {
                 self.state = PaymentState::Authorized;
                 self.authorized = value;
-                self.record(EventName::Authorized, value, None, now)
+                let key = self.create_key.clone();
+                self.record(EventName::Authorized, value, Some(&key), now)
             }
             UserAction::Reject => {
                 self.state = PaymentState::Aborted;
@@ -142,8 +134,8 @@ impl Payment {
         match self.state {
             PaymentState::Created => {
                 self.state = PaymentState::Terminated;
-                self.cancelled = self.amount.value;
-                Ok(self.record(EventName::Terminated, self.amount.value, Some(key), now))
+                self.cancelled = self.value;
+                Ok(self.record(EventName::Terminated, self.value, Some(key), now))
             }
             PaymentState::Authorized if transaction_only => {
                 Err(SimError::domain("6060", "Cannot cancel authorized payment"))

@@ -2,9 +2,9 @@
 //! (a field name for validation, `ErrorCode` for domain errors), and the bare
 //! Azure-style bodies its gateway sends for 401 / 403 / 429.
 
-use crate::epayment::model::{ExtraDetail, Problem};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
 
 /// An error the simulator answers with.
 #[derive(Debug, Clone)]
@@ -54,6 +54,15 @@ impl SimError {
         }
     }
 
+    /// The `ErrorCode` this error answers with, if any.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            SimError::Domain { code, .. } => Some(code),
+            SimError::IdempotencyConflict => Some("4020"),
+            _ => None,
+        }
+    }
+
     /// Renders with `instance` = the path without the `/epayment` prefix, as Vipps does.
     pub fn into_response_at(self, path: &str) -> Response {
         let instance = path.strip_prefix("/epayment").unwrap_or(path).to_string();
@@ -76,16 +85,19 @@ impl SimError {
             SimError::NotFound(what) => (StatusCode::NOT_FOUND, what.to_string(), vec![]),
             other => return gateway(other),
         };
-        let problem = Problem {
-            kind: Some(format!("https://httpstatuses.io/{}", status.as_u16())),
-            title: Some(title),
-            status: Some(status.as_u16()),
-            detail: Some("See extraDetails for further details".into()),
-            instance: Some(instance),
-            trace_id: Some(trace_id()),
-            extra_details: extra,
-        };
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        // `Problem` with the fields real answers carry (`instance`, `extraDetails`).
+        let mut problem = json!({
+            "type": format!("https://httpstatuses.io/{}", status.as_u16()),
+            "title": title,
+            "status": status.as_u16(),
+            "detail": "See extraDetails for further details",
+            "instance": instance,
+            "traceId": trace_id(),
+        });
+        if !extra.is_empty() {
+            problem["extraDetails"] = Value::Array(extra);
+        }
+        let body = problem.to_string();
         (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
@@ -95,11 +107,9 @@ impl SimError {
     }
 }
 
-fn detail(name: &str, reason: &str) -> ExtraDetail {
-    ExtraDetail {
-        name: name.into(),
-        reason: reason.into(),
-    }
+/// One `extraDetails` entry: a field name, or `ErrorCode` with the code (a string).
+fn detail(name: &str, reason: &str) -> Value {
+    json!({ "name": name, "reason": reason })
 }
 
 /// Azure API Management bodies: not problem+json, on purpose, so clients learn
@@ -115,7 +125,7 @@ fn gateway(e: SimError) -> Response {
         ),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "unexpected", None),
     };
-    let body = serde_json::json!({ "statusCode": status.as_u16(), "message": message }).to_string();
+    let body = json!({ "statusCode": status.as_u16(), "message": message }).to_string();
     let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     if let Some(seconds) = retry {
         response

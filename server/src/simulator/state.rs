@@ -3,13 +3,14 @@
 //! idempotency store and the rate-limit windows.
 
 use super::auth::IssuedToken;
+use super::delivery::Delivery;
 use super::delivery::Queues;
 use super::faults::Fault;
-use super::payment::{Outcome, Payment, UserAction};
+use super::payment::{Logged, Outcome, Payment, UserAction};
 use super::problem::SimError;
 use super::webhooks::Registration;
+use super::wire::{self, EventName};
 use super::{clock::SimClock, SimulatorConfig};
-use crate::epayment::model::{PaymentEvent, WebhookEvent};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -34,6 +35,8 @@ pub struct Shared {
     pub limits: Mutex<HashMap<(String, bool), VecDeque<SystemTime>>>,
     faults: Mutex<Vec<Fault>>,
     pub webhooks: Mutex<Vec<Registration>>,
+    /// Every money call, for `GET /sim/log`.
+    pub log: super::log::RequestLog,
     ticker_started: AtomicBool,
 }
 
@@ -60,6 +63,7 @@ impl Shared {
             limits: Mutex::default(),
             faults: Mutex::default(),
             webhooks: Mutex::default(),
+            log: Default::default(),
             ticker_started: AtomicBool::new(false),
         }
     }
@@ -82,13 +86,9 @@ impl Shared {
                 title: "Reference already exists",
             });
         }
-        let event = payment.record(
-            crate::epayment::model::EventName::Created,
-            payment.amount.value,
-            Some(key),
-            self.clock.now(),
-        );
-        self.emit(&payment.msn, &event);
+        let value = payment.value;
+        let event = payment.record(EventName::Created, value, Some(key), self.clock.now());
+        self.emit(&payment, &event);
         payments.insert(payment.reference.clone(), payment.clone());
         Ok(payment)
     }
@@ -112,7 +112,7 @@ impl Shared {
     pub fn modify(
         self: &Arc<Self>,
         reference: &str,
-        f: impl FnOnce(&mut Payment, SystemTime) -> Result<Option<PaymentEvent>, SimError>,
+        f: impl FnOnce(&mut Payment, SystemTime) -> Result<Option<Logged>, SimError>,
     ) -> Result<Payment, SimError> {
         let now = self.clock.now();
         let mut payments = lock(&self.payments);
@@ -120,10 +120,10 @@ impl Shared {
             .get_mut(reference)
             .ok_or_else(SimError::reference_not_found)?;
         if let Some(expired) = payment.expire_if_due(now) {
-            self.emit(&payment.msn, &expired);
+            self.emit(payment, &expired);
         }
         if let Some(event) = f(payment, now)? {
-            self.emit(&payment.msn, &event);
+            self.emit(payment, &event);
         }
         Ok(payment.clone())
     }
@@ -151,25 +151,20 @@ impl Shared {
         let mut payments = lock(&self.payments);
         for payment in payments.values_mut() {
             if let Some(event) = payment.expire_if_due(now) {
-                self.emit(&payment.msn, &event);
+                self.emit(payment, &event);
             }
         }
     }
 
     /// Queues the webhook for an event; called under the payments lock so
     /// events of one payment enter its queue in the order they happened.
-    fn emit(self: &Arc<Self>, msn: &str, e: &PaymentEvent) {
-        let event = WebhookEvent {
-            msn: msn.to_string(),
-            reference: e.reference.clone(),
-            psp_reference: e.psp_reference.clone(),
-            name: e.name,
-            amount: e.amount,
-            timestamp: e.timestamp.clone(),
-            idempotency_key: e.idempotency_key.clone(),
-            success: e.success,
+    fn emit(self: &Arc<Self>, payment: &Payment, e: &Logged) {
+        let delivery = Delivery {
+            reference: payment.reference.clone(),
+            kind: e.name.webhook_type(),
+            body: wire::webhook(payment, e).to_string().into_bytes(),
         };
-        super::delivery::enqueue(self, event);
+        super::delivery::enqueue(self, delivery);
     }
 
     pub fn add_fault(&self, fault: Fault) {

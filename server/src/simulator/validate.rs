@@ -3,15 +3,21 @@
 //! a typed parse would turn every mistake into one opaque error.
 
 use super::problem::SimError;
-use crate::epayment::model::Amount;
+use super::wire;
 use serde_json::Value;
-use vendscreen_protocol::Currency;
+
+/// An `Amount` that passed its checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Money {
+    pub currency: &'static str,
+    pub value: i64,
+}
 
 /// A create request that passed every check.
 #[derive(Debug, Clone)]
 pub struct ValidCreate {
     pub reference: String,
-    pub amount: Amount,
+    pub amount: Money,
     pub description: String,
     /// `TEXT/TARGETURL` or `IMAGE/SVG+XML`.
     pub qr_format: String,
@@ -35,23 +41,22 @@ pub fn reference_ok(r: &str) -> bool {
 }
 
 /// `{currency, value}` at `field`, with the currency's business minimum.
-pub fn amount(v: &Value, field: &str, minimum: bool) -> Result<Amount, SimError> {
+pub fn amount(v: &Value, field: &str, minimum: bool) -> Result<Money, SimError> {
     let Some(obj) = v.get(field).filter(|a| a.is_object()) else {
         return Err(SimError::field(
             field,
             format!("The {field} field is required."),
         ));
     };
-    let currency = match obj.get("currency").and_then(Value::as_str) {
-        Some("NOK") => Currency::Nok,
-        Some("DKK") => Currency::Dkk,
-        Some("EUR") => Currency::Eur,
-        _ => {
-            return Err(SimError::field(
-                &format!("{field}.currency"),
-                "Currency must be one of NOK, DKK, EUR.",
-            ))
-        }
+    let Some(currency) = obj
+        .get("currency")
+        .and_then(Value::as_str)
+        .and_then(wire::currency)
+    else {
+        return Err(SimError::field(
+            &format!("{field}.currency"),
+            "Currency must be one of NOK, DKK, EUR.",
+        ));
     };
     let Some(value) = obj.get("value").and_then(Value::as_i64) else {
         return Err(SimError::domain("4040", "Invalid amount"));
@@ -62,11 +67,11 @@ pub fn amount(v: &Value, field: &str, minimum: bool) -> Result<Amount, SimError>
             "The value must be between 0 and 65000000.",
         ));
     }
-    let least = if currency == Currency::Nok { 100 } else { 1 };
+    let least = if currency == "NOK" { 100 } else { 1 };
     if minimum && value < least || !minimum && value < 1 {
         return Err(SimError::domain("6010", "Amount too small"));
     }
-    Ok(Amount::new(currency, value))
+    Ok(Money { currency, value })
 }
 
 /// Every rule of `POST /epayment/v1/payments` the simulator knows.
@@ -153,7 +158,7 @@ fn qr_format(v: &Value) -> Result<String, SimError> {
 
 /// Order lines (≥ 1, every required field, a tax rate) and `bottomLine.currency`.
 /// Stricter than Vipps on one point: the lines must add up to the amount.
-fn receipt(r: &Value, amount: &Amount) -> Result<(), SimError> {
+fn receipt(r: &Value, amount: &Money) -> Result<(), SimError> {
     let lines = r
         .get("orderLines")
         .and_then(Value::as_array)
@@ -211,7 +216,7 @@ fn receipt(r: &Value, amount: &Amount) -> Result<(), SimError> {
         ));
     }
     match str_at(r, "/bottomLine/currency") {
-        Some(c) if c == amount.currency.code() => Ok(()),
+        Some(c) if c == amount.currency => Ok(()),
         _ => Err(SimError::field(
             "receipt.bottomLine.currency",
             "Required, and equal to amount.currency.",

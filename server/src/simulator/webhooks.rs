@@ -3,7 +3,7 @@
 use super::gate::{self, Request};
 use super::problem::SimError;
 use super::state::{lock, Shared};
-use crate::epayment::model::{Webhook, WebhookList, EPAYMENT_WEBHOOK_EVENTS};
+use super::wire::EventName;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -90,10 +90,11 @@ fn events(body: &Value) -> Result<Vec<String>, SimError> {
             "At least one event type is required.",
         ));
     };
+    let known: Vec<String> = EventName::ALL.iter().map(|e| e.webhook_type()).collect();
     let mut out = Vec::new();
     for e in list {
         match e.as_str() {
-            Some(s) if EPAYMENT_WEBHOOK_EVENTS.contains(&s) => out.push(s.to_string()),
+            Some(s) if known.iter().any(|k| k == s) => out.push(s.to_string()),
             _ => {
                 return Err(SimError::field(
                     "events",
@@ -110,18 +111,12 @@ async fn list(State(shared): S, uri: Uri, headers: HeaderMap) -> Response {
         &shared,
         request(&uri, headers, Bytes::new()),
         |shared, _, _| {
-            let webhooks = lock(&shared.webhooks)
+            // The secret is shown only at registration, never in the list.
+            let webhooks: Vec<Value> = lock(&shared.webhooks)
                 .iter()
-                .map(|h| Webhook {
-                    id: h.id.clone(),
-                    url: h.url.clone(),
-                    events: h.events.clone(),
-                })
+                .map(|h| json!({ "id": h.id, "url": h.url, "events": h.events }))
                 .collect();
-            Ok((
-                StatusCode::OK,
-                serde_json::to_value(WebhookList { webhooks }).unwrap_or_default(),
-            ))
+            Ok((StatusCode::OK, json!({ "webhooks": webhooks })))
         },
     )
     .await

@@ -1,5 +1,7 @@
 //! `spawn_app()` and a `TestApp` that speaks to the server like the display does.
 
+use crate::vipps::RawVipps;
+use crate::wait::wait_for;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -220,52 +222,34 @@ impl TestApp {
 
     /// Waits (with a deadline, not a fixed sleep) until the session is in `state`.
     pub async fn wait_for(&self, reference: &str, state: wire::SessionState) -> wire::Session {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        loop {
+        let what = format!("{reference} to be {state:?}");
+        wait_for(&what, Duration::from_secs(15), async || {
             let s = self.session(reference).await;
-            if s.state == state {
-                return s;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{reference} stuck in {:?}, wanted {state:?}",
-                s.state
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            (s.state == state).then_some(s)
+        })
+        .await
     }
 
-    /// The payment as the simulated Vipps sees it.
+    /// The simulated Vipps of this app, read raw (its API's JSON, its log).
+    pub fn vipps(&self) -> RawVipps {
+        RawVipps::at(&self.base)
+    }
+
+    /// The payment as the simulated Vipps answers `GET /payments/{reference}`.
     pub async fn payment(&self, reference: &str) -> Value {
-        serde_json::to_value(self.vipps().get_payment(reference).await.unwrap()).unwrap()
+        self.vipps().payment(reference).await
     }
 
     async fn wait_until_webhook_registered(&self) {
         // Registration happens right after the server starts serving; a
         // purchase before it would be learned by polling only.
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        let client = self.vipps();
-        while client
-            .list_webhooks()
-            .await
-            .map(|w| w.is_empty())
-            .unwrap_or(true)
-        {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "webhook never registered"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// A client of the simulated Vipps, with the simulator's credentials.
-    pub fn vipps(&self) -> vendscreen_server::epayment::EpaymentClient {
-        let settings = vendscreen_server::startup::epayment_settings(
-            &Config::from_sources("", []).unwrap(),
-            &self.base,
-        );
-        vendscreen_server::epayment::EpaymentClient::new(settings)
+        let vipps = self.vipps();
+        wait_for(
+            "the webhook registration",
+            Duration::from_secs(10),
+            async || (!vipps.webhooks().await.is_empty()).then_some(()),
+        )
+        .await
     }
 
     /// Opens `/api/events` and returns a reader of (event, data) pairs.

@@ -15,3 +15,8 @@ mod purchase;
 mod simulator_guard;
 mod smaller;
 mod store;
+#[path = "../support/vipps.rs"]
+mod vipps;
+#[path = "../support/wait.rs"]
+mod wait;
+mod webhooks;

@@ -140,6 +140,44 @@ impl TestSim {
         r["access_token"].as_str().unwrap().to_string()
     }
 
+    /// The payment as `GET /epayment/v1/payments/{r}` answers it, raw JSON.
+    pub async fn payment_raw(&self, r: &str) -> serde_json::Value {
+        let path = format!("/epayment/v1/payments/{r}");
+        let res = self
+            .raw(reqwest::Method::GET, &path)
+            .await
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.json().await.unwrap()
+    }
+
+    /// `capture`, `cancel` or `refund` of `value` øre (none for cancel) with a
+    /// fresh key, raw: the status and the answer's `ErrorCode`, if any.
+    pub async fn modify_raw(&self, r: &str, op: &str, value: Option<i64>) -> (u16, Option<String>) {
+        let body = match value {
+            Some(v) => serde_json::json!({"modificationAmount": {"currency": "NOK", "value": v}}),
+            None => serde_json::json!({}),
+        };
+        let path = format!("/epayment/v1/payments/{r}/{op}");
+        let req = self.raw(reqwest::Method::POST, &path).await;
+        let res = req
+            .header("Idempotency-Key", key())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let answer: serde_json::Value = res.json().await.unwrap_or_default();
+        let code = answer["extraDetails"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["name"] == "ErrorCode"))
+            .and_then(|d| d["reason"].as_str())
+            .map(str::to_string);
+        (status, code)
+    }
+
     /// A raw ePayment request with all the right headers (tests remove some).
     pub async fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let c = SimulatorCredentials::default();
