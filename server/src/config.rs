@@ -5,6 +5,7 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use vendscreen_protocol as wire;
 
+mod catalog;
 mod checks;
 mod defaults;
 mod lenient;
@@ -12,6 +13,7 @@ mod limits;
 mod roles;
 mod secret;
 
+pub use catalog::MachineCatalog;
 pub use limits::description as payment_description;
 pub use secret::Secret;
 
@@ -80,7 +82,7 @@ pub struct ServerConfig {
     pub idle_timeout_ms: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MachineConfig {
     pub pos_id: String,
@@ -192,7 +194,7 @@ pub struct SimulatorSection {
 }
 
 /// One product on sale.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProductConfig {
     pub id: String,

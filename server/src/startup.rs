@@ -47,26 +47,11 @@ pub fn epayment_settings(config: &Config, local_base: &str) -> EpaymentSettings 
 
 /// The catalog as the display sees it.
 pub fn catalog(config: &Config) -> wire::Catalog {
-    let m = &config.machine;
-    wire::Catalog {
-        machine: wire::Machine {
-            pos_id: m.pos_id.clone(),
-            name: m.name.clone(),
-            locale: m.locale,
-            currency: m.currency,
-            qr_error_correction: m.qr_error_correction,
-        },
-        products: config
-            .products
-            .iter()
-            .map(|p| wire::Product {
-                id: p.id.clone(),
-                name: p.name.clone(),
-                price: wire::Money::new(p.price, m.currency),
-                available: p.available,
-            })
-            .collect(),
+    crate::config::MachineCatalog {
+        machine: config.machine.clone(),
+        products: config.products.clone(),
     }
+    .wire()
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
