@@ -102,6 +102,11 @@ impl Engine {
                 let left = left.try_into().unwrap_or(Duration::ZERO);
                 Due::In(self.inner.settings.poll_first.min(left))
             }
+            // A fleet machine's edge must acknowledge the vend by then.
+            Phase::Vending => match &self.inner.vending {
+                super::Vending::Remote(remote) => Due::In(remote.ack_within),
+                super::Vending::Local(_) => Due::Now,
+            },
             _ => Due::Now,
         }
     }

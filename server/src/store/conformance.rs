@@ -114,6 +114,9 @@ pub(crate) async fn a_repeated_request_finds_its_session(store: &dyn Store) {
         Inserted::Existing(found) => assert_eq!(found.reference, a.reference),
         other => panic!("{other:?}"),
     }
+    let found = store.by_request("vm-a", "req-1").await.unwrap().unwrap();
+    assert_eq!(found.reference, a.reference);
+    assert!(store.by_request("vm-b", "req-1").await.unwrap().is_none());
 }
 
 pub(crate) async fn due_work_is_claimed_once_until_its_lease_ends(store: &dyn Store) {

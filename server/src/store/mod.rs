@@ -21,7 +21,7 @@ pub mod pg;
 pub mod sqlite;
 
 pub use crate::domain::record::rfc3339;
-pub use pg::PgStore;
+pub use pg::{Machine, PgStore, VendAck};
 pub use sqlite::SqliteStore;
 
 /// Anything the store can fail with. The engine retries what it must store.
@@ -127,6 +127,9 @@ pub trait Store: Send + Sync + 'static {
     async fn insert(&self, record: &SessionRecord, due: Due) -> Result<Inserted>;
 
     async fn get(&self, reference: &str) -> Result<Option<SessionRecord>>;
+
+    /// The machine's session started by the edge's request `request_id`.
+    async fn by_request(&self, machine: &str, request_id: &str) -> Result<Option<SessionRecord>>;
 
     /// The machine's most recently created session.
     async fn latest(&self, machine: &str) -> Result<Option<SessionRecord>>;

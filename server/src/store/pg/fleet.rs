@@ -15,19 +15,6 @@ type R<T> = Result<T, sqlx::Error>;
 pub const WAKE: &str =
     "UPDATE sessions SET due_at = now() WHERE reference = $1 AND phase = 'awaitingPayment'";
 
-pub async fn by_request(pool: &PgPool, record: &SessionRecord) -> R<Option<SessionRecord>> {
-    let Some(request) = &record.request_id else {
-        return Ok(None);
-    };
-    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE machine = $1 AND request_id = $2");
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(&record.machine)
-        .bind(request)
-        .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
-}
-
 /// Compare-and-set on the version; the log line, and (for the machine's
 /// newest session, when publishing) the outbox row and its notification, all
 /// in the one transaction.

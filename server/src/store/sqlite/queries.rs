@@ -48,14 +48,18 @@ pub fn next_seq(c: &Connection) -> R<i64> {
     )
 }
 
+pub fn by_request(c: &Connection, machine: &str, request: &str) -> R<Option<SessionRecord>> {
+    let sql = select("WHERE machine = ?1 AND request_id = ?2");
+    c.query_row(&sql, [machine, request], rows::from_row)
+        .optional()
+}
+
 pub fn insert(c: &Connection, s: &SessionRecord, due: Due) -> R<Inserted> {
     let by_request = |c: &Connection| -> R<Option<SessionRecord>> {
-        let Some(request) = &s.request_id else {
-            return Ok(None);
-        };
-        let sql = select("WHERE machine = ?1 AND request_id = ?2");
-        c.query_row(&sql, [&s.machine, request], rows::from_row)
-            .optional()
+        match &s.request_id {
+            Some(request) => by_request(c, &s.machine, request),
+            None => Ok(None),
+        }
     };
     if let Some(existing) = by_request(c)? {
         return Ok(Inserted::Existing(Box::new(existing)));
