@@ -203,15 +203,6 @@ impl Engine {
         Ok(self.inner.store.outbox_after(machine, after, limit).await?)
     }
 
-    /// After "vending" is recorded on a hub: the machine's edge is told.
-    pub(super) async fn send_vend(&self, record: &SessionRecord) -> Step {
-        let store = &self.inner.store;
-        let (machine, reference) = (&record.machine, &record.reference);
-        let vend = || store.append_outbox(machine, OutboxKind::Vend, Some(reference));
-        self.persist(reference, "queue the vend", vend).await;
-        Step::Moved
-    }
-
     /// The vend's deadline passed without its outcome.
     pub(super) async fn vend_deadline_passed(&self, record: &SessionRecord) -> Step {
         let reference = &record.reference;

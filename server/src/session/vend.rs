@@ -42,7 +42,8 @@ impl Engine {
         };
         let dispenser = match &self.inner.vending {
             Vending::Local(dispenser) => dispenser,
-            Vending::Remote(_) => return self.send_vend(&record).await,
+            // The vend command left with the transition; the edge takes it on.
+            Vending::Remote(_) => return Step::Moved,
         };
         let outcome = dispenser.vend(&record.slot, reference).await;
         let event = match outcome {

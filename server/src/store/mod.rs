@@ -136,13 +136,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Writes `after` (a new status and its times) if the stored version is
     /// still `after.version`; logs the transition; schedules the next step;
-    /// with `publish`, appends a `Session` outbox row when it is the
-    /// machine's newest session. `None` when another writer came first.
+    /// appends a `Session` outbox row when it is the machine's newest
+    /// session, and with `vend` a `Vend` row (the machine's command), all in
+    /// one transaction. `None` when another writer came first.
     async fn transition(
         &self,
         after: &SessionRecord,
         due: Due,
-        publish: bool,
+        vend: bool,
     ) -> Result<Option<Committed>>;
 
     /// After a step that changed no phase: when the next is due, and the

@@ -180,9 +180,9 @@ impl Store for PgStore {
         &self,
         after: &SessionRecord,
         due: Due,
-        publish: bool,
+        vend: bool,
     ) -> Result<Option<Committed>> {
-        let r = fleet::transition(&self.pool, after, due_ms(due), publish).await;
+        let r = fleet::transition(&self.pool, after, due_ms(due), vend).await;
         self.noted(r)
     }
 

@@ -118,10 +118,10 @@ impl Store for SqliteStore {
         &self,
         after: &SessionRecord,
         due: Due,
-        publish: bool,
+        vend: bool,
     ) -> Result<Option<Committed>> {
         let after = after.clone();
-        self.write(move |c| queries::transition(c, &after, due, publish))
+        self.write(move |c| queries::transition(c, &after, due, vend))
             .await
     }
 

@@ -103,7 +103,7 @@ pub fn transition(
     c: &Connection,
     after: &SessionRecord,
     due: Due,
-    publish: bool,
+    vend: bool,
 ) -> R<Option<Committed>> {
     let tx = c.unchecked_transaction()?;
     let mut values = rows::transition_params(after);
@@ -114,16 +114,15 @@ pub fn transition(
     }
     log_transition(&tx, &after.reference, names::phase(after.status.phase))?;
     let newest = latest(&tx, &after.machine)?.is_some_and(|l| l.reference == after.reference);
-    let outbox_seq = if publish && newest {
-        Some(append_outbox(
-            &tx,
-            &after.machine,
-            OutboxKind::Session,
-            Some(&after.reference),
-        )?)
+    let (machine, reference) = (&after.machine, Some(after.reference.as_str()));
+    let outbox_seq = if newest {
+        Some(append_outbox(&tx, machine, OutboxKind::Session, reference)?)
     } else {
         None
     };
+    if vend {
+        append_outbox(&tx, machine, OutboxKind::Vend, reference)?;
+    }
     let record = get(&tx, &after.reference)?;
     tx.commit()?;
     Ok(record.map(|record| Committed { record, outbox_seq }))
