@@ -246,7 +246,7 @@ pub fn require_dist() -> Result<()> {
 }
 
 /// `target/debug/vendscreen-server`, or the one `E2E_SERVER_BIN` names.
-fn binary_path() -> PathBuf {
+pub fn binary_path() -> PathBuf {
     std::env::var_os("E2E_SERVER_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| crate::workspace_root().join("target/debug/vendscreen-server"))

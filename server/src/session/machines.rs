@@ -66,8 +66,10 @@ impl Engine {
         }
         let found = store.machine(machine).await?;
         let found = found.ok_or_else(|| EngineError::UnknownMachine(machine.into()))?;
-        let catalog = MachineCatalog::from_json(&found.catalog)
+        let mut catalog = MachineCatalog::from_json(&found.catalog)
             .map_err(|e| EngineError::Conflict(format!("{machine}'s catalog: {e}")))?;
+        // The machine is who the hub knows it as, whatever its catalog says.
+        catalog.machine.pos_id = found.pos_id;
         let catalog = Arc::new(catalog);
         lock(cache).insert(machine.to_string(), (Instant::now(), catalog.clone()));
         Ok(catalog)
