@@ -4,8 +4,10 @@
 mod support;
 
 use futures_util::future::join_all;
+use futures_util::FutureExt as _;
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
-use support::{has_table, wait_until, GADGETS, WIDGETS};
+use support::{has_table, wait_until, BROKEN, GADGETS, WIDGETS};
 use vendscreen_pgtest::{blank_database, database};
 
 #[tokio::test]
@@ -118,4 +120,17 @@ async fn a_dropped_database_is_removed() {
     drop(db);
     let limit = Duration::from_secs(20);
     wait_until("dropped", limit, || async { !exists().await }).await;
+}
+
+#[tokio::test]
+async fn a_failing_migration_is_named_and_the_next_try_fails_the_same_way() {
+    for _ in 0..2 {
+        let attempt = AssertUnwindSafe(database(BROKEN)).catch_unwind().await;
+        let panic = attempt.expect_err("a broken migration gave a database");
+        let message = panic
+            .downcast_ref::<String>()
+            .expect("a formatted panic message");
+        assert!(message.contains("running the migrations"), "{message}");
+        assert!(message.contains("half_made"), "{message}");
+    }
 }

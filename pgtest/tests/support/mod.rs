@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 pub const WIDGETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/migrations/widgets");
 /// Another schema: table `gadgets`.
 pub const GADGETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/migrations/gadgets");
+/// A migration that fails (it makes one table twice).
+pub const BROKEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/migrations/broken");
 
 /// Polls `condition` until it holds; panics with `what` after `limit`.
 pub async fn wait_until<F, Fut>(what: &str, limit: Duration, mut condition: F)
