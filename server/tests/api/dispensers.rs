@@ -148,7 +148,7 @@ async fn a_vend_that_outlasts_the_dispenser_timeout_is_released_and_flagged_for_
     assert_eq!(std::fs::read_to_string(&started).unwrap().trim(), r);
     // Never charged for what nobody saw drop; a person must look at the machine.
     assert_eq!(settled(&vipps, &r).await, (0, 3500));
-    assert_eq!(machine.needs_operator().await, [r.clone()]);
+    assert_eq!(machine.needs_operator().await, [r.as_str()]);
     let calls = vipps.vipps().money_calls(&r).await;
     assert!(
         calls.iter().all(|c| c["operation"] != "capture"),
