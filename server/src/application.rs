@@ -2,14 +2,13 @@
 //! (real Vipps or the in-process simulator), the dispenser and the engine;
 //! `run_until_stopped` serves them all through the bounded serve loop.
 
-mod listen;
+pub(crate) mod listen;
 mod routers;
 
 use listen::{base_url_of, bind, bind_some, limits, shutdown_signal};
 
 use crate::config::{Config, DispenserKind};
 use crate::dispenser::Dispenser;
-use crate::epayment::client::QrFormat;
 use crate::epayment::EpaymentClient;
 use crate::routes::{self, AppState, StreamSlots};
 use crate::serve::{self, Limits};
@@ -71,12 +70,12 @@ impl Application {
         let dispenser = Dispenser::from_config(&config.dispenser);
         warn_if_nothing_vends(&config);
         let limits = limits(&config);
-        let engine = Engine::new(
-            store.clone(),
-            client,
-            dispenser.clone(),
-            engine_settings(&config),
-        );
+        let catalog = crate::config::MachineCatalog {
+            machine: config.machine.clone(),
+            products: config.products.clone(),
+        };
+        let settings = EngineSettings::from_config(&config);
+        let engine = Engine::new(store.clone(), client, dispenser.clone(), catalog, settings);
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
             engine,
@@ -231,26 +230,5 @@ fn warn_if_nothing_vends(config: &Config) {
             "payments are real but no machine vends: ePayment credentials are set and \
              dispenser.kind is `simulated`; set it to `http` or `command`"
         );
-    }
-}
-
-fn engine_settings(config: &Config) -> EngineSettings {
-    let qr_format = match config.epayment.qr_format.as_deref() {
-        Some("IMAGE/SVG+XML") => QrFormat::Svg,
-        _ => QrFormat::TargetUrl,
-    };
-    EngineSettings {
-        machine: config.machine.clone(),
-        products: config.products.clone(),
-        poll_first: Duration::from_millis(config.epayment.poll_first_ms.unwrap_or(5_000)),
-        poll_interval: Duration::from_millis(config.epayment.poll_interval_ms.unwrap_or(2_000)),
-        // Time, not a count of attempts: one attempt lasts from milliseconds to
-        // a minute (the client's own retries and timeouts), and what matters is
-        // how long money has been left unsettled. Two minutes outlasts the
-        // blips Vipps recovers from by itself; by then the customer is gone.
-        settle_flag_after: Duration::from_millis(
-            config.epayment.settle_flag_after_ms.unwrap_or(120_000),
-        ),
-        qr_format,
     }
 }

@@ -54,6 +54,15 @@ pub struct HubConfig {
     pub url: Option<String>,
     /// This machine's token (printed once by `fleet machine add`).
     pub token: Option<Secret>,
+    /// A hub: how long a machine's edge has to acknowledge a vend, in ms.
+    #[serde(deserialize_with = "lenient::opt_u64")]
+    pub vend_ack_ms: Option<u64>,
+    /// A hub: how long after its acknowledgement a vend's outcome may take, in ms.
+    #[serde(deserialize_with = "lenient::opt_u64")]
+    pub vend_result_ms: Option<u64>,
+    /// A hub: a machine silent this long has its open QR cancelled, in ms.
+    #[serde(deserialize_with = "lenient::opt_u64")]
+    pub machine_silence_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -50,12 +50,14 @@ pub enum AppError {
 impl From<EngineError> for AppError {
     fn from(e: EngineError) -> Self {
         match e {
-            EngineError::UnknownProduct(_) | EngineError::UnknownSession(_) => {
-                AppError::NotFound(e.to_string())
-            }
-            EngineError::SoldOut(_) | EngineError::Busy | EngineError::NotCancellable => {
-                AppError::Conflict(e.to_string())
-            }
+            EngineError::UnknownProduct(_)
+            | EngineError::UnknownSession(_)
+            | EngineError::UnknownMachine(_) => AppError::NotFound(e.to_string()),
+            EngineError::SoldOut(_)
+            | EngineError::Busy
+            | EngineError::NotCancellable
+            | EngineError::TooLateToVend(_)
+            | EngineError::Conflict(_) => AppError::Conflict(e.to_string()),
             EngineError::OutOfService(reason) => AppError::OutOfService(reason),
             EngineError::Store(_) => AppError::Internal(e.to_string()),
         }

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod epayment;
 pub mod error;
 pub mod failpoint;
+pub mod hub;
 pub mod operator;
 pub mod retry;
 pub mod routes;
@@ -18,13 +19,17 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 
-mod application;
+pub(crate) mod application;
 
 pub use application::Application;
 use config::Config;
 
-/// Builds the application and serves until Ctrl-C / SIGTERM.
+/// Builds the server for its role and serves until Ctrl-C / SIGTERM.
 pub async fn run(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let app = Application::build(config).await?;
-    app.run_until_stopped().await
+    match config.server.role {
+        config::Role::Hub => hub::Hub::build(config).await?.run_until_stopped().await,
+        config::Role::Standalone | config::Role::Edge => {
+            Application::build(config).await?.run_until_stopped().await
+        }
+    }
 }

@@ -61,6 +61,17 @@ struct Stored {
     secret: String,
 }
 
+/// The registration this store keeps for `url`, if any (a hub replica that
+/// did not register it itself reads it here).
+pub async fn known_webhook(store: &dyn Store, url: &str) -> Option<WebhookSecret> {
+    let stored = store.setting(WEBHOOK_SETTING).await.ok().flatten()?;
+    let stored: Stored = serde_json::from_str(&stored).ok()?;
+    (stored.url == url).then_some(WebhookSecret {
+        url: stored.url,
+        secret: stored.secret,
+    })
+}
+
 /// Registers `url` for the ePayment events, reusing a registration this store
 /// knows the secret of. A registration for the same URL whose secret was lost
 /// is replaced. The secret stays in the store; it is never logged.

@@ -18,6 +18,7 @@ use std::sync::{Arc, RwLock};
 use vendscreen_protocol as wire;
 
 pub use boundary::{guard, Boundary};
+pub use extract::ApiJson;
 pub use sim_dispenser::router as sim_dispenser_router;
 pub use streams::StreamSlots;
 pub use webhooks::WebhookSecret;

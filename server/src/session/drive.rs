@@ -61,8 +61,11 @@ impl Engine {
             }
             after.status = status;
             let due = self.due_for(&after);
+            // A fleet machine's vend command leaves with its "vending".
+            let vend = status.phase == Phase::Vending
+                && matches!(self.inner.vending, super::Vending::Remote(_));
             // `None`: another writer moved it first; decide again on theirs.
-            let Some(committed) = self.inner.store.transition(&after, due, true).await? else {
+            let Some(committed) = self.inner.store.transition(&after, due, vend).await? else {
                 continue;
             };
             let record = committed.record;
@@ -102,6 +105,11 @@ impl Engine {
                 let left = left.try_into().unwrap_or(Duration::ZERO);
                 Due::In(self.inner.settings.poll_first.min(left))
             }
+            // A fleet machine's edge must acknowledge the vend by then.
+            Phase::Vending => match &self.inner.vending {
+                super::Vending::Remote(remote) => Due::In(remote.ack_within),
+                super::Vending::Local(_) => Due::Now,
+            },
             _ => Due::Now,
         }
     }

@@ -60,7 +60,8 @@ impl Engine {
 
     /// References of the flagged sessions nobody has resolved yet.
     pub async fn awaiting_operator(&self) -> Vec<String> {
-        let machine = Some(self.machine_id());
+        // A hub lists every machine's.
+        let machine = Some(self.machine_id()).filter(|m| !m.is_empty());
         match self.inner.store.awaiting_operator(machine).await {
             Ok(records) => records.into_iter().map(|r| r.reference).collect(),
             Err(e) => {
@@ -82,7 +83,19 @@ impl Engine {
     /// Refuses the purchase when either dependency is down. The dispenser is
     /// asked now; the payment service is probed again unless it answered within
     /// `PROBE_FRESH` (the health monitor keeps that true while it is up).
-    pub(super) async fn ensure_in_service(&self) -> Result<(), EngineError> {
+    pub(super) async fn ensure_in_service(&self, machine: &str) -> Result<(), EngineError> {
+        if let Some(fleet) = self.fleet() {
+            // A fleet machine's dispenser is as ready as its edge last said.
+            let ready = fleet
+                .machine(machine)
+                .await?
+                .is_some_and(|m| m.dispenser_ready);
+            if !ready {
+                return Err(EngineError::OutOfService(
+                    OutOfServiceReason::DispenserNotReady,
+                ));
+            }
+        }
         let fresh = self
             .inner
             .payment_seen_ok
@@ -90,7 +103,7 @@ impl Engine {
             .unwrap_or_else(|e| e.into_inner())
             .is_some_and(|t| t.elapsed() < PROBE_FRESH);
         let health = if fresh && self.payment_reachable() {
-            let dispenser_ready = self.inner.dispenser.ready().await;
+            let dispenser_ready = self.local_dispenser_ready().await;
             let health = MachineHealth {
                 dispenser_ready,
                 payment_reachable: true,
@@ -109,7 +122,7 @@ impl Engine {
 
     /// Probes the dispenser and the payment service and publishes any change.
     pub async fn check_health(&self) -> MachineHealth {
-        let dispenser_ready = self.inner.dispenser.ready().await;
+        let dispenser_ready = self.local_dispenser_ready().await;
         let probe = self.inner.client.get_payment(PROBE_REFERENCE).await;
         // The expected answer is a 404; only an answer that lets us sell counts.
         let payment_reachable = !probe.is_err_and(|e| e.service_unusable());
@@ -123,6 +136,15 @@ impl Engine {
         };
         self.set_health(health);
         health
+    }
+
+    /// This machine's own dispenser (a hub has none: its machines' edges
+    /// report theirs).
+    async fn local_dispenser_ready(&self) -> bool {
+        match &self.inner.vending {
+            super::Vending::Local(dispenser) => dispenser.ready().await,
+            super::Vending::Remote(_) => true,
+        }
     }
 
     /// Why the store refuses writes right now, if it does (`/healthz`).

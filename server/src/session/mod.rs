@@ -8,7 +8,9 @@
 //! process — or, in a fleet, another replica — picks up where one stopped.
 
 mod drive;
+mod fleet;
 mod machine;
+mod machines;
 mod news;
 mod purchase;
 mod settle;
@@ -17,7 +19,7 @@ mod vend;
 mod verify;
 mod worker;
 
-use crate::config::{MachineConfig, ProductConfig};
+use crate::config::MachineCatalog;
 use crate::dispenser::Dispenser;
 use crate::domain::SessionRecord;
 use crate::epayment::client::QrFormat;
@@ -32,18 +34,37 @@ use tokio::sync::{broadcast, Notify};
 use vendscreen_protocol as wire;
 
 pub use machine::MachineHealth;
+pub use machines::{Machines, RemoteVend, Vending};
 
 /// What the engine needs besides its parts.
 #[derive(Debug, Clone)]
 pub struct EngineSettings {
-    pub machine: MachineConfig,
-    pub products: Vec<ProductConfig>,
     /// First poll after create (Vipps: 5 s), then every `poll_interval`.
     pub poll_first: Duration,
     pub poll_interval: Duration,
     /// A capture or release failing this long is flagged for an operator.
     pub settle_flag_after: Duration,
     pub qr_format: QrFormat,
+}
+
+impl EngineSettings {
+    pub fn from_config(config: &crate::config::Config) -> EngineSettings {
+        let qr_format = match config.epayment.qr_format.as_deref() {
+            Some("IMAGE/SVG+XML") => QrFormat::Svg,
+            _ => QrFormat::TargetUrl,
+        };
+        let e = &config.epayment;
+        EngineSettings {
+            poll_first: Duration::from_millis(e.poll_first_ms.unwrap_or(5_000)),
+            poll_interval: Duration::from_millis(e.poll_interval_ms.unwrap_or(2_000)),
+            // Time, not a count of attempts: one attempt lasts from milliseconds
+            // to a minute (the client's own retries and timeouts), and what
+            // matters is how long money has been left unsettled. Two minutes
+            // outlasts the blips Vipps recovers from; by then the customer is gone.
+            settle_flag_after: Duration::from_millis(e.settle_flag_after_ms.unwrap_or(120_000)),
+            qr_format,
+        }
+    }
 }
 
 /// A change the display must hear about, numbered for SSE `id:`.
@@ -62,6 +83,12 @@ pub enum EngineError {
     SoldOut(String),
     #[error("no session {0:?}")]
     UnknownSession(String),
+    #[error("no machine {0:?}")]
+    UnknownMachine(String),
+    #[error("too late to vend {0:?}: do not vend")]
+    TooLateToVend(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("a purchase is already under way")]
     Busy,
     #[error("the session can no longer be cancelled")]
@@ -81,7 +108,11 @@ pub struct Engine {
 struct Inner {
     store: Arc<dyn Store>,
     client: EpaymentClient,
-    dispenser: Dispenser,
+    /// How the machine is told to vend: its own dispenser, or (a hub) the
+    /// machine's edge through its outbox.
+    vending: Vending,
+    /// What each machine sells: one configured machine, or a fleet's.
+    machines: Machines,
     settings: EngineSettings,
     updates: broadcast::Sender<Update>,
     machine: RwLock<MachineHealth>,
@@ -95,13 +126,40 @@ struct Inner {
     running: Mutex<HashSet<String>>,
     /// Wakes the worker when work became due now.
     wake: Notify,
+    catalogs: machines::CatalogCache,
 }
 
 impl Engine {
+    /// A standalone machine's engine: its own dispenser, one catalog.
     pub fn new(
         store: Arc<dyn Store>,
         client: EpaymentClient,
         dispenser: Dispenser,
+        catalog: MachineCatalog,
+        settings: EngineSettings,
+    ) -> Engine {
+        let machines = Machines::One(Arc::new(catalog));
+        Engine::with(store, client, Vending::Local(dispenser), machines, settings)
+    }
+
+    /// The engine of a fleet's hub replica: machines and their catalogs in
+    /// PostgreSQL, vends carried out by each machine's edge.
+    pub fn hub(
+        store: crate::store::PgStore,
+        client: EpaymentClient,
+        remote: RemoteVend,
+        settings: EngineSettings,
+    ) -> Engine {
+        let machines = Machines::Fleet(store.clone());
+        let vending = Vending::Remote(remote);
+        Engine::with(Arc::new(store), client, vending, machines, settings)
+    }
+
+    fn with(
+        store: Arc<dyn Store>,
+        client: EpaymentClient,
+        vending: Vending,
+        machines: Machines,
         settings: EngineSettings,
     ) -> Engine {
         let (updates, _) = broadcast::channel(256);
@@ -109,7 +167,8 @@ impl Engine {
             inner: Arc::new(Inner {
                 store,
                 client,
-                dispenser,
+                vending,
+                machines,
                 settings,
                 updates,
                 machine: RwLock::new(MachineHealth::default()),
@@ -118,6 +177,7 @@ impl Engine {
                 owner: format!("{}-{}", std::process::id(), crate::store::fresh_tag()),
                 running: Mutex::default(),
                 wake: Notify::new(),
+                catalogs: Mutex::default(),
             }),
         }
     }
@@ -132,29 +192,36 @@ impl Engine {
         self.inner.event_id.load(Ordering::SeqCst)
     }
 
-    /// What a screen should show right now.
+    /// What the standalone machine's screen should show right now.
     pub async fn snapshot(&self) -> Result<wire::Snapshot, EngineError> {
-        let now = OffsetDateTime::now_utc();
-        let session = self
-            .inner
-            .store
-            .latest(self.machine_id())
-            .await?
-            .filter(|r| {
-                r.idle_at(self.outcome_display())
-                    .is_none_or(|idle| now < idle)
-            })
-            .map(|r| self.wire(&r));
+        let machine = self.machine_id().to_string();
+        let session = self.current_session(&machine).await?;
         Ok(wire::Snapshot {
             machine: self.machine_status(),
             session,
-            server_time: crate::store::rfc3339(now),
+            server_time: crate::store::rfc3339(OffsetDateTime::now_utc()),
         })
+    }
+
+    /// The session a machine's screen shows now: its newest, unless that one
+    /// ended longer ago than its ending stays on screen.
+    pub async fn current_session(
+        &self,
+        machine: &str,
+    ) -> Result<Option<wire::Session>, EngineError> {
+        let Some(latest) = self.inner.store.latest(machine).await? else {
+            return Ok(None);
+        };
+        let shown = self.wire(&latest).await?;
+        let over = latest
+            .idle_at(self.outcome_display(&latest.machine).await?)
+            .is_some_and(|idle| OffsetDateTime::now_utc() >= idle);
+        Ok((!over).then_some(shown))
     }
 
     /// One session by reference.
     pub async fn session(&self, reference: &str) -> Result<wire::Session, EngineError> {
-        Ok(self.wire(&self.record(reference).await?))
+        self.wire(&self.record(reference).await?).await
     }
 
     /// The ePayment client the engine uses.
@@ -162,9 +229,12 @@ impl Engine {
         &self.inner.client
     }
 
-    /// The machine this engine sells for (standalone: the configured one).
+    /// The standalone machine's posId (a hub has no machine of its own).
     fn machine_id(&self) -> &str {
-        &self.inner.settings.machine.pos_id
+        match &self.inner.machines {
+            Machines::One(catalog) => &catalog.machine.pos_id,
+            Machines::Fleet(_) => "",
+        }
     }
 
     async fn record(&self, reference: &str) -> Result<SessionRecord, EngineError> {
@@ -175,20 +245,31 @@ impl Engine {
             .ok_or_else(|| EngineError::UnknownSession(reference.into()))
     }
 
-    fn wire(&self, record: &SessionRecord) -> wire::Session {
-        record.to_wire(OffsetDateTime::now_utc(), self.outcome_display())
+    async fn wire(&self, record: &SessionRecord) -> Result<wire::Session, EngineError> {
+        let display = self.outcome_display(&record.machine).await?;
+        Ok(record.to_wire(OffsetDateTime::now_utc(), display))
     }
 
-    fn outcome_display(&self) -> time::Duration {
-        time::Duration::seconds(self.inner.settings.machine.outcome_display_s as i64)
+    async fn outcome_display(&self, machine: &str) -> Result<time::Duration, EngineError> {
+        let catalog = self.catalog_of(machine).await?;
+        Ok(time::Duration::seconds(
+            catalog.machine.outcome_display_s as i64,
+        ))
     }
 
+    /// Tells this process's screens (a standalone machine's display) about a
+    /// change; a hub's streams read the machine's outbox instead.
     fn publish_session(&self, record: &SessionRecord) {
+        let Machines::One(catalog) = &self.inner.machines else {
+            return;
+        };
+        let display = time::Duration::seconds(catalog.machine.outcome_display_s as i64);
+        let session = record.to_wire(OffsetDateTime::now_utc(), display);
         let id = self.inner.event_id.fetch_add(1, Ordering::SeqCst) + 1;
         // No subscribers is fine: nobody is watching the screen.
         let _ = self
             .inner
             .updates
-            .send(Update::Session(id, Box::new(self.wire(record))));
+            .send(Update::Session(id, Box::new(session)));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::worker::Step;
 use super::{Engine, EngineError};
-use crate::config::ProductConfig;
+use crate::config::{MachineCatalog, ProductConfig};
 use crate::domain::{Event, Phase, SessionRecord, Status};
 use crate::epayment::client::{CreatePayment, OrderLine};
 use crate::epayment::model::Amount;
@@ -24,23 +24,35 @@ impl Engine {
     /// Starts a purchase of `product_id` and creates its payment. Refuses when a
     /// purchase is unresolved or the machine cannot sell; no money moves then.
     pub async fn start_purchase(&self, product_id: &str) -> Result<wire::Session, EngineError> {
-        let product = self
-            .inner
-            .settings
-            .products
-            .iter()
-            .find(|p| p.id == product_id);
-        let product = product
-            .ok_or_else(|| EngineError::UnknownProduct(product_id.into()))?
-            .clone();
-        if !product.available {
-            return Err(EngineError::SoldOut(product.id));
+        let machine = self.machine_id().to_string();
+        self.purchase(&machine, product_id, None).await
+    }
+
+    /// Starts a purchase on `machine`; `request_id` (a fleet edge's) makes a
+    /// repeated request find the purchase it started.
+    pub(super) async fn purchase(
+        &self,
+        machine: &str,
+        product_id: &str,
+        request_id: Option<&str>,
+    ) -> Result<wire::Session, EngineError> {
+        if let Some(request) = request_id {
+            if let Some(existing) = self.inner.store.by_request(machine, request).await? {
+                return self.wire(&existing).await;
+            }
         }
-        self.ensure_in_service().await?;
-        if self.machine_busy().await? {
+        let catalog = self.catalog_of(machine).await?;
+        let product = catalog.products.iter().find(|p| p.id == product_id);
+        let product = product.ok_or_else(|| EngineError::UnknownProduct(product_id.into()))?;
+        if !product.available {
+            return Err(EngineError::SoldOut(product.id.clone()));
+        }
+        self.ensure_in_service(machine).await?;
+        if self.machine_busy(machine).await? {
             return Err(EngineError::Busy);
         }
-        let record = self.new_record(&product).await?;
+        let mut record = self.new_record(&catalog, product).await?;
+        record.request_id = request_id.map(String::from);
         match self
             .inner
             .store
@@ -49,7 +61,7 @@ impl Engine {
         {
             Inserted::New => {}
             Inserted::Busy => return Err(EngineError::Busy),
-            Inserted::Existing(existing) => return Ok(self.wire(&existing)),
+            Inserted::Existing(existing) => return self.wire(&existing).await,
         }
         self.publish_session(&record);
         self.create_step(&record, false).await;
@@ -58,15 +70,19 @@ impl Engine {
 
     /// Whether the machine's newest purchase still holds it. One flagged for
     /// an operator no longer does, unless its money is still being settled.
-    async fn machine_busy(&self) -> Result<bool, EngineError> {
-        let latest = self.inner.store.latest(self.machine_id()).await?;
+    async fn machine_busy(&self, machine: &str) -> Result<bool, EngineError> {
+        let latest = self.inner.store.latest(machine).await?;
         Ok(latest.is_some_and(|r| {
             !r.status.phase.is_final() && (!r.needs_operator() || r.due_at.is_some())
         }))
     }
 
-    async fn new_record(&self, product: &ProductConfig) -> Result<SessionRecord, EngineError> {
-        let machine = &self.inner.settings.machine;
+    async fn new_record(
+        &self,
+        catalog: &MachineCatalog,
+        product: &ProductConfig,
+    ) -> Result<SessionRecord, EngineError> {
+        let machine = &catalog.machine;
         let store = &self.inner.store;
         let seq = store.next_seq(&machine.pos_id).await?;
         let tag = store.install_tag().await?;
@@ -103,7 +119,13 @@ impl Engine {
     /// over (after a restart) that can no longer be paid in time is cancelled:
     /// its customer has most likely gone.
     pub(super) async fn create_step(&self, record: &SessionRecord, takeover: bool) -> Step {
-        let request = self.create_request(record);
+        let request = match self.create_request(record).await {
+            Ok(request) => request,
+            Err(e) => {
+                tracing::error!(reference = %record.reference, error = %e, "no catalog to create with");
+                return Step::retry_in(Duration::from_secs(5));
+            }
+        };
         let key = record.idempotency_key("create");
         let reference = &record.reference;
         let result = self.inner.client.create_payment(&request, &key).await;
@@ -152,13 +174,14 @@ impl Engine {
         }
     }
 
-    fn create_request(&self, record: &SessionRecord) -> CreatePayment {
+    async fn create_request(&self, record: &SessionRecord) -> Result<CreatePayment, EngineError> {
         let amount = record.amount.value;
         // Prices include VAT: excl = total / (1 + rate), rounded to the nearest minor unit.
         let excluding =
             (amount * 10_000 + (10_000 + record.tax_rate) / 2) / (10_000 + record.tax_rate);
-        let machine = &self.inner.settings.machine;
-        CreatePayment {
+        let catalog = self.catalog_of(&record.machine).await?;
+        let machine = &catalog.machine;
+        Ok(CreatePayment {
             reference: record.reference.clone(),
             amount: Amount {
                 currency: record.amount.currency,
@@ -176,7 +199,7 @@ impl Engine {
                 tax_rate: record.tax_rate,
             }],
             qr_format: self.inner.settings.qr_format,
-        }
+        })
     }
 
     /// The customer pressed Cancel. The answer says "cancelling"; the SSE

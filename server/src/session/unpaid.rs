@@ -46,6 +46,12 @@ impl Engine {
             }
             Err(e) => tracing::warn!(%reference, error = %e, "poll failed"),
         }
+        if self.machine_gone_silent(&record.machine).await {
+            tracing::warn!(%reference, "the machine went silent; cancelling its QR");
+            let gone = Event::CancelRequested(EndReason::Interrupted);
+            self.offer(reference, gone).await;
+            return Step::Moved;
+        }
         let left = record.expires_at - OffsetDateTime::now_utc();
         if left <= time::Duration::ZERO {
             let timeout = Event::CancelRequested(EndReason::SessionTimeout);

@@ -4,7 +4,7 @@
 
 use super::verify::Verdict;
 use super::worker::Step;
-use super::Engine;
+use super::{Engine, Vending};
 use crate::dispenser::VendOutcome;
 use crate::domain::{Event, OperatorReason, SessionRecord};
 use crate::retry::RetryPolicy;
@@ -40,7 +40,12 @@ impl Engine {
         let Some(record) = self.offer(reference, Event::VendStarted).await else {
             return Step::Moved;
         };
-        let outcome = self.inner.dispenser.vend(&record.slot, reference).await;
+        let dispenser = match &self.inner.vending {
+            Vending::Local(dispenser) => dispenser,
+            // The vend command left with the transition; the edge takes it on.
+            Vending::Remote(_) => return Step::Moved,
+        };
+        let outcome = dispenser.vend(&record.slot, reference).await;
         let event = match outcome {
             VendOutcome::Vended => Event::VendSucceeded,
             VendOutcome::Failed => Event::VendFailed(EndReason::VendFailed),
@@ -60,7 +65,7 @@ impl Engine {
     /// since we learned of it has passed (then it is too late, whatever the
     /// service would say).
     async fn check_again(&self, record: &SessionRecord) -> Step {
-        let window = time::Duration::seconds(self.inner.settings.machine.vend_window_s as i64);
+        let window = self.vend_window(&record.machine).await;
         let learned = record.authorized_at.unwrap_or(record.created_at);
         if OffsetDateTime::now_utc() - learned > window {
             let late = Event::VendFailed(EndReason::ApprovalTooLate);
@@ -70,10 +75,14 @@ impl Engine {
         Step::retry_in(CHECK_RETRY.delay_after(record.attempts + 1))
     }
 
-    /// Vending, found by a worker: the dispenser was told to vend and nobody
-    /// heard back (the process stopped). Never capture on a guess: release
-    /// the money and ask a person to look.
+    /// Vending, found by a worker. Here: the dispenser was told to vend and
+    /// nobody heard back (the process stopped). Never capture on a guess:
+    /// release the money and ask a person to look. On a hub: the vend's
+    /// deadline passed (`fleet.rs`).
     pub(super) async fn vending_step(&self, record: &SessionRecord) -> Step {
+        if let Vending::Remote(_) = self.inner.vending {
+            return self.vend_deadline_passed(record).await;
+        }
         let reference = &record.reference;
         self.flag_operator(reference, OperatorReason::VendUncertain)
             .await;

@@ -71,6 +71,19 @@ pub(super) fn judge(
 }
 
 impl Engine {
+    /// How soon after the approval a vend is still right (the machine's
+    /// `vend_window_s`; 2 minutes if its catalog cannot be read).
+    pub(super) async fn vend_window(&self, machine: &str) -> time::Duration {
+        let seconds = match self.catalog_of(machine).await {
+            Ok(catalog) => catalog.machine.vend_window_s,
+            Err(e) => {
+                tracing::warn!(machine, error = %e, "no catalog; the default vend window");
+                120
+            }
+        };
+        time::Duration::seconds(seconds as i64)
+    }
+
     /// Reads the payment and its log and judges them; `None` when the
     /// payment service could not answer (the caller decides how long to
     /// keep trying).
@@ -102,7 +115,7 @@ impl Engine {
         };
         // Without the service's own time (it always sends one), ours is all we have.
         let service_now = events.served_at.unwrap_or_else(OffsetDateTime::now_utc);
-        let window = time::Duration::seconds(self.inner.settings.machine.vend_window_s as i64);
+        let window = self.vend_window(&record.machine).await;
         Ok(judge(record, &payment, &events.value, service_now, window))
     }
 }

@@ -69,14 +69,14 @@ pub(crate) async fn a_transition_is_written_only_over_its_version(store: &dyn St
     insert(store, &a).await;
     a.status = Status::new(Phase::Authorized);
     a.authorized_at = Some(a.created_at);
-    let first = store.transition(&a, Due::Now, true).await.unwrap();
+    let first = store.transition(&a, Due::Now, false).await.unwrap();
     let first = first.expect("the first writer wins").record;
     assert_eq!(first.version, a.version + 1);
     assert_eq!(first.status.phase, Phase::Authorized);
     assert!(first.due_at.is_some());
     // A second writer decided on the same (now old) version: refused.
     a.status = Status::new(Phase::Failed);
-    assert_eq!(store.transition(&a, Due::Never, true).await.unwrap(), None);
+    assert_eq!(store.transition(&a, Due::Never, false).await.unwrap(), None);
     let log = store.transitions(&a.reference).await.unwrap();
     assert_eq!(log, ["awaitingPayment", "authorized"]);
 }
@@ -95,7 +95,7 @@ pub(crate) async fn one_purchase_per_machine_faces_the_customer(store: &dyn Stor
     let mut settling = store.get(&open.reference).await.unwrap().unwrap();
     settling.status = Status::new(Phase::Capturing);
     store
-        .transition(&settling, Due::Now, true)
+        .transition(&settling, Due::Now, false)
         .await
         .unwrap()
         .unwrap();
@@ -114,6 +114,9 @@ pub(crate) async fn a_repeated_request_finds_its_session(store: &dyn Store) {
         Inserted::Existing(found) => assert_eq!(found.reference, a.reference),
         other => panic!("{other:?}"),
     }
+    let found = store.by_request("vm-a", "req-1").await.unwrap().unwrap();
+    assert_eq!(found.reference, a.reference);
+    assert!(store.by_request("vm-b", "req-1").await.unwrap().is_none());
 }
 
 pub(crate) async fn due_work_is_claimed_once_until_its_lease_ends(store: &dyn Store) {
@@ -161,7 +164,7 @@ pub(crate) async fn a_step_decided_on_an_old_version_leaves_the_session_due(stor
     let mut moved = claimed.clone();
     moved.status.cancelling = Some(wire::EndReason::CustomerCancelled);
     store
-        .transition(&moved, Due::Now, true)
+        .transition(&moved, Due::Now, false)
         .await
         .unwrap()
         .unwrap();
@@ -195,7 +198,7 @@ pub(crate) async fn flags_wait_for_a_person_until_resolved(store: &dyn Store) {
     flagged = store.get(&flagged.reference).await.unwrap().unwrap();
     flagged.operator = None;
     store
-        .transition(&flagged, Due::Never, true)
+        .transition(&flagged, Due::Never, false)
         .await
         .unwrap()
         .unwrap();
@@ -230,7 +233,7 @@ pub(crate) async fn the_outbox_holds_the_newest_sessions_changes_in_order(store:
     insert(store, &old).await;
     old.status = Status::new(Phase::Capturing);
     old = store
-        .transition(&old, Due::Now, true)
+        .transition(&old, Due::Now, false)
         .await
         .unwrap()
         .unwrap()
@@ -240,7 +243,7 @@ pub(crate) async fn the_outbox_holds_the_newest_sessions_changes_in_order(store:
     // The older purchase settling late is not the screen's news.
     old.status = Status::new(Phase::Completed);
     let late = store
-        .transition(&old, Due::Never, true)
+        .transition(&old, Due::Never, false)
         .await
         .unwrap()
         .unwrap();
@@ -260,6 +263,19 @@ pub(crate) async fn the_outbox_holds_the_newest_sessions_changes_in_order(store:
         .unwrap()
         .is_empty());
     assert!(store.outbox_after("vm-b", 0, 100).await.unwrap().is_empty());
+    // "Vending" on a fleet machine: the command leaves with the transition.
+    let mut vending = store.get(&new.reference).await.unwrap().unwrap();
+    vending.status = Status::new(Phase::Vending);
+    store
+        .transition(&vending, Due::Now, true)
+        .await
+        .unwrap()
+        .unwrap();
+    let rows = store.outbox_after("vm-a", machine, 100).await.unwrap();
+    let kinds: Vec<_> = rows.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, [OutboxKind::Session, OutboxKind::Vend]);
+    let about = |r: &OutboxRow| r.reference.as_deref() == Some(new.reference.as_str());
+    assert!(rows.iter().all(about));
 }
 
 pub(crate) async fn settings_and_the_install_tag_are_kept(store: &dyn Store) {

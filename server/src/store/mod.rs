@@ -21,7 +21,7 @@ pub mod pg;
 pub mod sqlite;
 
 pub use crate::domain::record::rfc3339;
-pub use pg::PgStore;
+pub use pg::{Machine, PgStore, VendAck};
 pub use sqlite::SqliteStore;
 
 /// Anything the store can fail with. The engine retries what it must store.
@@ -128,18 +128,22 @@ pub trait Store: Send + Sync + 'static {
 
     async fn get(&self, reference: &str) -> Result<Option<SessionRecord>>;
 
+    /// The machine's session started by the edge's request `request_id`.
+    async fn by_request(&self, machine: &str, request_id: &str) -> Result<Option<SessionRecord>>;
+
     /// The machine's most recently created session.
     async fn latest(&self, machine: &str) -> Result<Option<SessionRecord>>;
 
     /// Writes `after` (a new status and its times) if the stored version is
     /// still `after.version`; logs the transition; schedules the next step;
-    /// with `publish`, appends a `Session` outbox row when it is the
-    /// machine's newest session. `None` when another writer came first.
+    /// appends a `Session` outbox row when it is the machine's newest
+    /// session, and with `vend` a `Vend` row (the machine's command), all in
+    /// one transaction. `None` when another writer came first.
     async fn transition(
         &self,
         after: &SessionRecord,
         due: Due,
-        publish: bool,
+        vend: bool,
     ) -> Result<Option<Committed>>;
 
     /// After a step that changed no phase: when the next is due, and the

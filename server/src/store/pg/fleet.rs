@@ -15,27 +15,14 @@ type R<T> = Result<T, sqlx::Error>;
 pub const WAKE: &str =
     "UPDATE sessions SET due_at = now() WHERE reference = $1 AND phase = 'awaitingPayment'";
 
-pub async fn by_request(pool: &PgPool, record: &SessionRecord) -> R<Option<SessionRecord>> {
-    let Some(request) = &record.request_id else {
-        return Ok(None);
-    };
-    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE machine = $1 AND request_id = $2");
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(&record.machine)
-        .bind(request)
-        .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
-}
-
-/// Compare-and-set on the version; the log line, and (for the machine's
-/// newest session, when publishing) the outbox row and its notification, all
-/// in the one transaction.
+/// Compare-and-set on the version; the log line, the outbox row (for the
+/// machine's newest session; and the vend command, with `vend`) and their
+/// notification, all in the one transaction.
 pub async fn transition(
     pool: &PgPool,
     after: &SessionRecord,
     due_ms: Option<i64>,
-    publish: bool,
+    vend: bool,
 ) -> R<Option<Committed>> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query(AssertSqlSafe(rows::transition_sql()))
@@ -67,12 +54,15 @@ pub async fn transition(
             .await?
             .map(|r| r.try_get(0))
             .transpose()?;
-    let outbox_seq = if publish && newest.as_deref() == Some(record.reference.as_str()) {
-        let kind = OutboxKind::Session;
-        Some(append_outbox(&mut tx, &record.machine, kind, Some(&record.reference)).await?)
+    let (machine, reference) = (&record.machine, Some(record.reference.as_str()));
+    let outbox_seq = if newest.as_deref() == reference {
+        Some(append_outbox(&mut tx, machine, OutboxKind::Session, reference).await?)
     } else {
         None
     };
+    if vend {
+        append_outbox(&mut tx, machine, OutboxKind::Vend, reference).await?;
+    }
     tx.commit().await?;
     Ok(Some(Committed { record, outbox_seq }))
 }

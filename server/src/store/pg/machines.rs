@@ -158,6 +158,15 @@ impl PgStore {
         Ok(())
     }
 
+    /// The machine's newest outbox sequence (0 before its first row).
+    pub async fn outbox_head(&self, machine: &str) -> Result<i64> {
+        let row = sqlx::query("SELECT outbox_seq FROM machine_counters WHERE machine = $1")
+            .bind(machine)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?.unwrap_or(0))
+    }
+
     /// Seconds since the machine's edge last spoke, on the database's clock.
     pub async fn silent_for(&self, pos_id: &str) -> Result<Option<Duration>> {
         let row = sqlx::query(

@@ -75,6 +75,14 @@ impl PgStore {
         &self.pool
     }
 
+    /// The session `record`'s request started, if it has a request id.
+    async fn request_of(&self, record: &SessionRecord) -> Result<Option<SessionRecord>> {
+        match &record.request_id {
+            Some(request) => self.by_request(&record.machine, request).await,
+            None => Ok(None),
+        }
+    }
+
     /// Remembers whether a write landed (for `/healthz`).
     fn noted<T>(&self, result: std::result::Result<T, sqlx::Error>) -> Result<T> {
         *self.write_error.lock().unwrap_or_else(|e| e.into_inner()) =
@@ -117,7 +125,7 @@ impl Store for PgStore {
     }
 
     async fn insert(&self, record: &SessionRecord, due: Due) -> Result<Inserted> {
-        if let Some(existing) = fleet::by_request(&self.pool, record).await? {
+        if let Some(existing) = self.request_of(record).await? {
             return Ok(Inserted::Existing(Box::new(existing)));
         }
         let mut tx = self.pool.begin().await?;
@@ -125,7 +133,7 @@ impl Store for PgStore {
         match q.execute(&mut *tx).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 drop(tx);
-                return Ok(match fleet::by_request(&self.pool, record).await? {
+                return Ok(match self.request_of(record).await? {
                     Some(existing) => Inserted::Existing(Box::new(existing)),
                     None => Inserted::Busy,
                 });
@@ -151,6 +159,15 @@ impl Store for PgStore {
         Ok(row.as_ref().map(from_row).transpose()?)
     }
 
+    async fn by_request(&self, machine: &str, request_id: &str) -> Result<Option<SessionRecord>> {
+        let row = sqlx::query(select("WHERE machine = $1 AND request_id = $2"))
+            .bind(machine)
+            .bind(request_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
     async fn latest(&self, machine: &str) -> Result<Option<SessionRecord>> {
         let row = sqlx::query(select("WHERE machine = $1 ORDER BY seq DESC LIMIT 1"))
             .bind(machine)
@@ -163,9 +180,9 @@ impl Store for PgStore {
         &self,
         after: &SessionRecord,
         due: Due,
-        publish: bool,
+        vend: bool,
     ) -> Result<Option<Committed>> {
-        let r = fleet::transition(&self.pool, after, due_ms(due), publish).await;
+        let r = fleet::transition(&self.pool, after, due_ms(due), vend).await;
         self.noted(r)
     }
 

@@ -103,6 +103,12 @@ impl Store for SqliteStore {
         self.read(move |c| queries::get(c, &reference)).await
     }
 
+    async fn by_request(&self, machine: &str, request_id: &str) -> Result<Option<SessionRecord>> {
+        let (machine, request) = (machine.to_string(), request_id.to_string());
+        self.read(move |c| queries::by_request(c, &machine, &request))
+            .await
+    }
+
     async fn latest(&self, machine: &str) -> Result<Option<SessionRecord>> {
         let machine = machine.to_string();
         self.read(move |c| queries::latest(c, &machine)).await
@@ -112,10 +118,10 @@ impl Store for SqliteStore {
         &self,
         after: &SessionRecord,
         due: Due,
-        publish: bool,
+        vend: bool,
     ) -> Result<Option<Committed>> {
         let after = after.clone();
-        self.write(move |c| queries::transition(c, &after, due, publish))
+        self.write(move |c| queries::transition(c, &after, due, vend))
             .await
     }
 

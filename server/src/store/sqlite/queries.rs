@@ -48,14 +48,18 @@ pub fn next_seq(c: &Connection) -> R<i64> {
     )
 }
 
+pub fn by_request(c: &Connection, machine: &str, request: &str) -> R<Option<SessionRecord>> {
+    let sql = select("WHERE machine = ?1 AND request_id = ?2");
+    c.query_row(&sql, [machine, request], rows::from_row)
+        .optional()
+}
+
 pub fn insert(c: &Connection, s: &SessionRecord, due: Due) -> R<Inserted> {
     let by_request = |c: &Connection| -> R<Option<SessionRecord>> {
-        let Some(request) = &s.request_id else {
-            return Ok(None);
-        };
-        let sql = select("WHERE machine = ?1 AND request_id = ?2");
-        c.query_row(&sql, [&s.machine, request], rows::from_row)
-            .optional()
+        match &s.request_id {
+            Some(request) => by_request(c, &s.machine, request),
+            None => Ok(None),
+        }
     };
     if let Some(existing) = by_request(c)? {
         return Ok(Inserted::Existing(Box::new(existing)));
@@ -99,7 +103,7 @@ pub fn transition(
     c: &Connection,
     after: &SessionRecord,
     due: Due,
-    publish: bool,
+    vend: bool,
 ) -> R<Option<Committed>> {
     let tx = c.unchecked_transaction()?;
     let mut values = rows::transition_params(after);
@@ -110,16 +114,15 @@ pub fn transition(
     }
     log_transition(&tx, &after.reference, names::phase(after.status.phase))?;
     let newest = latest(&tx, &after.machine)?.is_some_and(|l| l.reference == after.reference);
-    let outbox_seq = if publish && newest {
-        Some(append_outbox(
-            &tx,
-            &after.machine,
-            OutboxKind::Session,
-            Some(&after.reference),
-        )?)
+    let (machine, reference) = (&after.machine, Some(after.reference.as_str()));
+    let outbox_seq = if newest {
+        Some(append_outbox(&tx, machine, OutboxKind::Session, reference)?)
     } else {
         None
     };
+    if vend {
+        append_outbox(&tx, machine, OutboxKind::Vend, reference)?;
+    }
     let record = get(&tx, &after.reference)?;
     tx.commit()?;
     Ok(record.map(|record| Committed { record, outbox_seq }))
