@@ -10,7 +10,7 @@ use vendscreen_protocol::SessionState as S;
 
 /// The longest silence the contract allows, and what a busy test machine adds.
 const KEEP_ALIVE: Duration = Duration::from_secs(10);
-const SLACK: Duration = Duration::from_millis(750);
+const SLACK: Duration = Duration::from_secs(1);
 
 /// One SSE block (up to a blank line) and when its last byte arrived.
 struct Block {
