@@ -72,19 +72,36 @@ async fn every_event_has_an_id_and_the_stream_is_never_silent_past_the_keep_aliv
     let both = async { tokio::join!(reader, shopper) };
     let read = tokio::time::timeout(KEEP_ALIVE * 2, both).await;
     read.expect("no keep-alive within twice the interval");
-    let mut previous = None;
+    assert_never_silent_past_the_keep_alive(opened, &blocks);
+    assert_every_event_has_one_rising_id(&blocks);
+    let names: Vec<&str> = blocks.iter().flat_map(|b| b.field("event")).collect();
+    assert_eq!(names.first(), Some(&"snapshot"), "{names:?}");
+    let sessions = names.iter().filter(|n| **n == "session").count();
+    assert!(
+        sessions >= 3,
+        "creating, awaiting payment, cancelled: {names:?}"
+    );
+}
+
+/// No gap between the stream's opening and a block, or between two blocks,
+/// is longer than the keep-alive interval (and the machine's slack).
+fn assert_never_silent_past_the_keep_alive(opened: Instant, blocks: &[Block]) {
     let mut silent_from = opened;
-    for block in &blocks {
+    for block in blocks {
         let silence = block.at - silent_from;
+        let shown = &block.text;
         assert!(
             silence <= KEEP_ALIVE + SLACK,
-            "{silence:?} of silence before:\n{}",
-            block.text
+            "{silence:?} of silence before:\n{shown}"
         );
         silent_from = block.at;
-        if block.field("data").is_empty() {
-            continue; // a comment: keep-alive only
-        }
+    }
+}
+
+/// Every block with data has exactly one numeric `id:`, never below the last.
+fn assert_every_event_has_one_rising_id(blocks: &[Block]) {
+    let mut previous = None;
+    for block in blocks.iter().filter(|b| !b.field("data").is_empty()) {
         let ids = block.field("id");
         let [id] = ids.as_slice() else {
             panic!("an event without exactly one id:\n{}", block.text)
@@ -96,11 +113,4 @@ async fn every_event_has_an_id_and_the_stream_is_never_silent_past_the_keep_aliv
         );
         previous = Some(id);
     }
-    let names: Vec<&str> = blocks.iter().flat_map(|b| b.field("event")).collect();
-    assert_eq!(names.first(), Some(&"snapshot"), "{names:?}");
-    let sessions = names.iter().filter(|n| **n == "session").count();
-    assert!(
-        sessions >= 3,
-        "creating, awaiting payment, cancelled: {names:?}"
-    );
 }
