@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
 use tokio::process::{Child, Command};
 use vipps::RawVipps;
 use wait::wait_for;
@@ -584,4 +585,163 @@ async fn a_store_write_locked_by_another_process_mid_vend_lands_once_the_lock_is
     assert_eq!(ended, "completed");
     assert_consistent(&world, &reference, &ended).await;
     assert_eq!(store_health(&machine).await, (200, json!(true)));
+}
+
+impl World {
+    /// Starts the machine's server with `extra` settings (later ones win).
+    async fn machine_with(&self, crash_at: Option<&str>, extra: &[(&'static str, &str)]) -> Proc {
+        let mut env = self.machine_env();
+        env.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        if let Some(point) = crash_at {
+            env.push(("VENDSCREEN_CRASH_AT", point.into()));
+        }
+        start(&env).await
+    }
+
+    /// The one reference "Vipps" was asked to create a payment for.
+    async fn created_reference(&self) -> String {
+        let log = self.vipps().log().await;
+        let creates: Vec<&Value> = log.iter().filter(|c| c["operation"] == "create").collect();
+        assert_eq!(creates.len(), 1, "{log:?}");
+        creates[0]["reference"].as_str().unwrap().to_string()
+    }
+
+    /// The payment's state at "Vipps" (`CREATED`, `TERMINATED`, …).
+    async fn payment_state(&self, reference: &str) -> String {
+        let payment = self.vipps().payment(reference).await;
+        payment["state"].as_str().unwrap().to_string()
+    }
+}
+
+/// A purchase that ended unpaid: Vipps terminated the payment, nothing was
+/// ever reserved or captured, the dispenser was never told, no capture sent.
+async fn assert_never_charged(world: &World, reference: &str) {
+    assert_eq!(world.payment_state(reference).await, "TERMINATED");
+    let a = world.aggregate(reference).await;
+    assert_eq!(a["authorizedAmount"]["value"], 0, "{a}");
+    assert_eq!(a["capturedAmount"]["value"], 0, "{a}");
+    assert_eq!(world.vend_log(), "");
+    let calls = world.vipps().money_calls(reference).await;
+    assert!(
+        calls.iter().all(|c| c["operation"] != "capture"),
+        "{calls:?}"
+    );
+}
+
+/// The create calls "Vipps" was sent for `reference`: (key, replayed) each.
+async fn creates(world: &World, reference: &str) -> Vec<(String, bool)> {
+    let calls = world.vipps().money_calls(reference).await;
+    let creates = calls.iter().filter(|c| c["operation"] == "create");
+    let key = |c: &Value| c["idempotencyKey"].as_str().unwrap_or("(none)").to_string();
+    creates.map(|c| (key(c), c["replayed"] == true)).collect()
+}
+
+#[tokio::test]
+async fn crash_after_the_create_call_resumes_the_same_payment_and_sells_after_the_restart() {
+    let world = World::new().await;
+    let mut machine = world.machine(Some("create-sent")).await;
+    // The payment exists at Vipps; the machine dies before storing its QR.
+    assert_eq!(
+        buy(&machine).await,
+        None,
+        "the purchase answered before the crash"
+    );
+    wait_for_exit(&mut machine).await;
+    let reference = world.created_reference().await;
+    let machine = world.machine(None).await;
+    wait_for_state(&machine, &reference, &["awaitingPayment"]).await;
+    // The create was repeated under its key: the same payment, not a second one.
+    let key = format!("{reference}-create");
+    assert_eq!(
+        creates(&world, &reference).await,
+        [(key.clone(), false), (key, true)]
+    );
+    world.approve(&reference).await;
+    let ended = wait_for_state(&machine, &reference, &["completed"]).await;
+    assert_consistent(&world, &reference, &ended).await;
+}
+
+#[tokio::test]
+async fn crash_after_the_create_call_and_a_restart_too_late_to_pay_cancels_the_payment() {
+    let world = World::new().await;
+    // A payable minute is left at most: too little to show a QR again.
+    let short = [("VENDSCREEN_MACHINE_SESSION_TIMEOUT_S", "20")];
+    let mut machine = world.machine_with(Some("create-sent"), &short).await;
+    assert_eq!(buy(&machine).await, None);
+    wait_for_exit(&mut machine).await;
+    let reference = world.created_reference().await;
+    let machine = world.machine_with(None, &short).await;
+    wait_for_state(&machine, &reference, &["cancelled"]).await;
+    let session: Value = reqwest::get(format!("{}/api/sessions/{reference}", machine.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["reason"], "interrupted");
+    assert_never_charged(&world, &reference).await;
+}
+
+#[tokio::test]
+async fn sigkill_with_the_customers_cancel_in_flight_finishes_it_after_the_restart() {
+    let world = World::new().await;
+    let mut machine = world.machine(None).await;
+    let reference = buy(&machine).await.unwrap();
+    wait_for_state(&machine, &reference, &["awaitingPayment"]).await;
+    // Vipps cancels the payment, but its answer is held back: the machine
+    // dies not knowing the cancel went through.
+    let held = json!({ "endpoint": "cancel", "afterProcessing": true, "delayMs": 60_000 });
+    vipps_fault(&world, held).await;
+    let cancel = reqwest::Client::new()
+        .post(format!("{}/api/sessions/{reference}/cancel", machine.base))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), 202);
+    let what = "Vipps to have cancelled the payment";
+    wait_for(what, Duration::from_secs(20), async || {
+        (world.payment_state(&reference).await == "TERMINATED").then_some(())
+    })
+    .await;
+    let before = state(&machine, &reference).await;
+    machine.child.kill().await.unwrap();
+    assert_eq!(
+        before.as_deref(),
+        Some("awaitingPayment"),
+        "the answer was held"
+    );
+    let machine = world.machine(None).await;
+    wait_for_state(&machine, &reference, &["cancelled"]).await;
+    let url = format!("{}/api/sessions/{reference}", machine.base);
+    let session: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    assert_eq!(session["reason"], "customerCancelled");
+    assert_never_charged(&world, &reference).await;
+}
+
+#[tokio::test]
+async fn sigkill_then_a_restart_past_the_sessions_expiry_cancels_the_unpaid_payment() {
+    let world = World::new().await;
+    let short = [("VENDSCREEN_MACHINE_SESSION_TIMEOUT_S", "3")];
+    let mut machine = world.machine_with(None, &short).await;
+    let reference = buy(&machine).await.unwrap();
+    wait_for_state(&machine, &reference, &["awaitingPayment"]).await;
+    let url = format!("{}/api/sessions/{reference}", machine.base);
+    let session: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    machine.child.kill().await.unwrap();
+    let expires = session["expiresAt"].as_str().unwrap();
+    let expires = time::OffsetDateTime::parse(expires, &Rfc3339).unwrap();
+    wait_for(
+        "the session to expire",
+        Duration::from_secs(20),
+        async || (time::OffsetDateTime::now_utc() > expires).then_some(()),
+    )
+    .await;
+    assert_eq!(world.payment_state(&reference).await, "CREATED");
+    let machine = world.machine_with(None, &short).await;
+    wait_for_state(&machine, &reference, &["cancelled"]).await;
+    let url = format!("{}/api/sessions/{reference}", machine.base);
+    let session: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    assert_eq!(session["reason"], "sessionTimeout");
+    assert_never_charged(&world, &reference).await;
 }

@@ -7,3 +7,6 @@ pub mod state;
 
 pub use record::{OperatorReason, SessionRecord};
 pub use state::{Event, Payment, Phase, Status, Transition};
+
+#[cfg(test)]
+mod state_props;

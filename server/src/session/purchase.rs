@@ -129,6 +129,8 @@ impl Engine {
         let key = record.idempotency_key("create");
         let reference = &record.reference;
         let result = self.inner.client.create_payment(&request, &key).await;
+        // The payment may exist at Vipps now; the store does not know yet.
+        crate::failpoint::hit("create-sent");
         self.note_reachability(!result.as_ref().is_err_and(|e| e.service_unusable()));
         match result {
             Ok(url) => match self.qr_for(url).await {

@@ -65,6 +65,7 @@ async fn token(State(shared): S, headers: HeaderMap) -> Response {
 }
 
 async fn create(State(shared): S, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    shared.creates.keep(&headers, &body);
     let req = request("create", &uri, headers, body, None);
     gate::run(&shared, req, |shared, body, key| {
         let valid = validate::create(body)?;

@@ -19,6 +19,7 @@
 //! | `POST /sim/clock/advance` `{"seconds": N}` | moves the simulator's clock on; due expiries fire at once |
 //! | `POST /sim/faults` (see [`Fault`]) · `DELETE /sim/faults` | injects a fault into the next calls of an endpoint · clears them |
 //! | `GET /sim/payments/{reference}` | the payment as `GET /epayment/v1/payments/{reference}` answers it, without a token or rate limit |
+//! | `GET /sim/payments/{reference}/create` | the newest create call for the reference as it arrived: `{"headers": {...}, "body": {...}}`, the `Vipps-System-*`, `Merchant-Serial-Number` and `Idempotency-Key` headers (lower-case names; never the token or the subscription key) and the body as sent (the receipt's VAT split, `bottomLine`); 404 when none is kept; the last 1,000 references are kept |
 //! | `GET /sim/log[?reference=R]` | the request log: every money call (create, capture, cancel, refund), oldest first, as `{"entries": [{seq, time, reference, operation, idempotencyKey, amount, status, errorCode, refused, replayed, injected}]}`; `status` is what the caller received (`null`: connection cut), `refused` that the simulator's rules answered 4xx, `replayed` that the Idempotency-Key store answered, `injected` an injected fault (`"status 503"`, `"dropped"`). The last 10,000 calls are kept; a gap in `seq` shows that older ones went |
 
 mod api;

@@ -37,6 +37,8 @@ pub struct Shared {
     pub webhooks: Mutex<Vec<Registration>>,
     /// Every money call, for `GET /sim/log`.
     pub log: super::log::RequestLog,
+    /// The newest create call per reference, for `GET /sim/payments/{r}/create`.
+    pub creates: super::inspect::CreateCalls,
     ticker_started: AtomicBool,
 }
 
@@ -64,6 +66,7 @@ impl Shared {
             faults: Mutex::default(),
             webhooks: Mutex::default(),
             log: Default::default(),
+            creates: Default::default(),
             ticker_started: AtomicBool::new(false),
         }
     }

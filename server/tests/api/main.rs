@@ -3,7 +3,9 @@
 
 mod bad_input;
 mod boundary;
+mod cancels;
 mod credentials;
+mod dispensers;
 mod engine;
 mod health;
 mod helpers;
@@ -12,9 +14,11 @@ mod listeners;
 mod money_safety;
 mod problems;
 mod purchase;
+mod sent;
 mod simulator_guard;
 mod smaller;
 mod store;
+mod stream;
 #[path = "../support/vipps.rs"]
 mod vipps;
 #[path = "../support/wait.rs"]

@@ -11,20 +11,22 @@ use vendscreen_server::epayment::hmac;
 
 /// Signs `body` the way Vipps would, with the secret this server registered.
 fn signed(app: &TestApp, body: &str) -> reqwest::RequestBuilder {
-    let store = rusqlite::Connection::open(app.dir.path().join("test.db")).unwrap();
-    let setting: String = store
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'webhook'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let stored: serde_json::Value = serde_json::from_str(&setting).unwrap();
+    signed_as_if_for(app, body, None)
+}
+
+/// Signs `body` with the registered secret, as if it were delivered to
+/// `signed_for` (default: the registered URL); sends it to the registered URL.
+fn signed_as_if_for(
+    app: &TestApp,
+    body: &str,
+    signed_for: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let stored = app.webhook_registration();
     let url = stored["url"].as_str().unwrap();
     let date = httpdate::fmt_http_date(std::time::SystemTime::now());
     let (hash, auth) = hmac::sign(
         stored["secret"].as_str().unwrap(),
-        url,
+        signed_for.unwrap_or(url),
         &date,
         body.as_bytes(),
     );
@@ -149,4 +151,39 @@ async fn a_webhook_with_a_body_altered_after_signing_is_refused() {
         .build()
         .unwrap();
     assert_eq!(app.http.execute(request).await.unwrap().status(), 401);
+}
+
+#[tokio::test]
+async fn a_webhook_signed_for_another_path_or_host_is_refused_at_the_route() {
+    let app = spawn_app().await;
+    let session = app.buy("cola").await;
+    let body = authorized_webhook(&session.reference);
+    let registered = app.webhook_registration()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The same secret, but signed for a delivery somewhere else: a replay
+    // of another endpoint's (or another machine's) traffic.
+    let elsewhere = [
+        (
+            "another path",
+            registered.replace("/webhooks/epayment", "/webhooks/other"),
+        ),
+        (
+            "another host",
+            registered.replace("127.0.0.1", "vending.example.com"),
+        ),
+        ("another query", format!("{registered}?machine=vm-043")),
+    ];
+    for (what, url) in elsewhere {
+        assert_ne!(url, registered, "{what}");
+        let resp = signed_as_if_for(&app, &body, Some(&url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401, "signed for {what}");
+    }
+    // Signed for this route, the same delivery is taken.
+    let resp = signed(&app, &body).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
 }

@@ -87,11 +87,20 @@ impl RawVipps {
 
     /// Every money call the simulator was sent about `reference`, oldest first.
     pub async fn money_calls(&self, reference: &str) -> Vec<Value> {
+        self.log_entries(&[("reference", reference)]).await
+    }
+
+    /// Every money call the simulator was sent, oldest first.
+    pub async fn log(&self) -> Vec<Value> {
+        self.log_entries(&[]).await
+    }
+
+    async fn log_entries(&self, query: &[(&str, &str)]) -> Vec<Value> {
         let url = format!("{}/sim/log", self.base);
         let log: Value = self
             .http
             .get(url)
-            .query(&[("reference", reference)])
+            .query(query)
             .send()
             .await
             .unwrap()
@@ -99,6 +108,15 @@ impl RawVipps {
             .await
             .unwrap();
         log["entries"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The newest create call for `reference` as it arrived at "Vipps":
+    /// `{"headers": {...}, "body": {...}}` (`GET /sim/payments/{r}/create`).
+    pub async fn create_call(&self, reference: &str) -> Value {
+        let url = format!("{}/sim/payments/{reference}/create", self.base);
+        let resp = self.http.get(url).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "no create call kept for {reference}");
+        resp.json().await.unwrap()
     }
 
     /// "Capture is not made twice", as Vipps's own log tells it: at least one
