@@ -3,7 +3,7 @@
 //! `run_until_stopped` serves them all through the bounded serve loop.
 
 pub(crate) mod listen;
-mod routers;
+pub(crate) mod routers;
 
 use listen::{base_url_of, bind, bind_some, limits, shutdown_signal};
 

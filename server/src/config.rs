@@ -63,6 +63,17 @@ pub struct HubConfig {
     /// A hub: a machine silent this long has its open QR cancelled, in ms.
     #[serde(deserialize_with = "lenient::opt_u64")]
     pub machine_silence_ms: Option<u64>,
+    /// A hub: a `ping` on each machine's stream at least this often, in ms
+    /// (15,000; tests shorten it along with `link_silence_ms`).
+    #[serde(deserialize_with = "lenient::opt_u64")]
+    pub ping_ms: Option<u64>,
+    /// An edge: out of service once its link has been silent this long, in
+    /// ms (35,000: two missed pings and some slack).
+    #[serde(deserialize_with = "lenient::opt_u64")]
+    pub link_silence_ms: Option<u64>,
+    /// An edge: a heartbeat to the hub this often, in ms (15,000).
+    #[serde(deserialize_with = "lenient::opt_u64")]
+    pub heartbeat_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -35,6 +35,8 @@ pub struct HubState {
     pub store: PgStore,
     notices: broadcast::Sender<Notice>,
     shutdown: watch::Receiver<bool>,
+    /// How often each machine's stream carries a `ping` (`hub.ping_ms`).
+    ping_every: Duration,
 }
 
 /// A built hub replica, bound but not yet serving.
@@ -71,6 +73,10 @@ impl Hub {
             store,
             notices,
             shutdown: shutdown.clone(),
+            ping_every: config
+                .hub
+                .ping_ms
+                .map_or(stream::PING_EVERY, Duration::from_millis),
         };
         let app = AppState {
             engine,
