@@ -145,13 +145,10 @@ impl Journal {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().unwrap_or_else(|e| e.into_inner());
-            f(&conn).map_err(err)
-        })
-        .await
-        .map_err(|e| JournalError(e.to_string()))?
+        crate::store::sqlite::off_runtime(&self.conn, f)
+            .await
+            .map_err(|e| JournalError(e.to_string()))?
+            .map_err(err)
     }
 }
 

@@ -1,13 +1,15 @@
 //! A real edge agent in this test process: its own port, journal file and
 //! simulated dispenser, its hub at a given URL (a replica, or a proxy).
 
-use crate::edge::Stream;
+use crate::edge::{Edge as StandIn, Stream};
+use crate::harness::Fleet;
+use crate::proxy::Proxy;
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use vendscreen_server::config::Config;
 use vendscreen_server::dispenser::{Dispenser, SimulatedDispenser};
-use vendscreen_server::edge::{Edge, EdgeHandle, Entry};
+use vendscreen_server::edge::{Edge, EdgeHandle, Entry, Sent, Stage};
 
 pub struct Machine {
     pub base: String,
@@ -132,5 +134,101 @@ impl Machine {
             self.journal(reference).await.filter(|e| check(e)).map(drop)
         })
         .await
+    }
+}
+
+/// One fleet (a replica with [`HUB`] and `hub_env`), one machine on it, its
+/// real edge linked through a proxy, and the machine's token as a stand-in
+/// edge for looking at the hub directly.
+pub struct Rig {
+    pub fleet: Fleet,
+    pub hub: StandIn,
+    pub proxy: Proxy,
+    pub edge: Machine,
+    dir: tempfile::TempDir,
+}
+
+impl Rig {
+    /// The dispenser takes `vend_ms` per vend; the edge is in service.
+    pub async fn new(pos_id: &str, hub_env: &[(&str, &str)], vend_ms: u64) -> Rig {
+        let fleet = Fleet::new(1, &[HUB, hub_env].concat()).await;
+        let hub = fleet.machine(pos_id).await;
+        let proxy = Proxy::to(&fleet.hubs[0]).await;
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal.db");
+        let edge = Machine::start(&proxy.url, hub.token(), &journal, vend_ms).await;
+        edge.wait_in_service().await;
+        Rig {
+            fleet,
+            hub,
+            proxy,
+            edge,
+            dir,
+        }
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.dir.path().join("journal.db")
+    }
+
+    /// Buys cola on the edge; the reference once its QR is shown.
+    pub async fn bought(&self) -> String {
+        let reference = self.edge.bought("cola").await;
+        self.hub.wait_for(&reference, "awaitingPayment").await;
+        reference
+    }
+
+    /// Waits until the edge's dispenser started vending `reference` (the
+    /// hub accepted the ack: the dispenser runs only after that).
+    pub async fn vend_started(&self, reference: &str) {
+        let started = || {
+            self.edge
+                .vends()
+                .iter()
+                .any(|r| r == reference)
+                .then_some(())
+        };
+        crate::wait::wait_for("the vend to start", Duration::from_secs(20), async || {
+            started()
+        })
+        .await
+    }
+
+    /// A purchase vended and journalled, its outcome held up by a cut link.
+    pub async fn vended_unsent(&self) -> String {
+        let reference = self.bought().await;
+        self.hub.approve(&reference).await;
+        self.vend_started(&reference).await;
+        self.proxy.cut();
+        let vended = |e: &Entry| e.stage == Stage::Vended && e.sent == Sent::No;
+        let what = "the outcome journalled, not sent";
+        self.edge.wait_journal(&reference, what, vended).await;
+        reference
+    }
+
+    /// Stops the edge (all its work ended) and starts another on the same
+    /// journal, through the same proxy, cut or not.
+    pub async fn restart(self, vend_ms: u64) -> Rig {
+        let Rig {
+            fleet,
+            hub,
+            proxy,
+            edge,
+            dir,
+        } = self;
+        edge.stop().await;
+        let journal = dir.path().join("journal.db");
+        let edge = Machine::start(&proxy.url, hub.token(), &journal, vend_ms).await;
+        Rig {
+            fleet,
+            hub,
+            proxy,
+            edge,
+            dir,
+        }
+    }
+
+    pub fn vipps(&self) -> crate::vipps::RawVipps {
+        crate::vipps::RawVipps::at(&self.fleet.vipps)
     }
 }

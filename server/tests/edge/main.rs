@@ -5,7 +5,6 @@
 
 mod links;
 mod machine;
-mod proxy;
 mod purchase;
 mod vends;
 
@@ -15,6 +14,8 @@ mod edge;
 #[path = "../hub/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+#[path = "../support/proxy.rs"]
+mod proxy;
 #[path = "../support/vipps.rs"]
 #[allow(dead_code)]
 mod vipps;

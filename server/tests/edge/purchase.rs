@@ -2,18 +2,13 @@
 //! "Vipps", vended once by the edge's dispenser, captured by the hub; the
 //! display's stream on the edge shows every step.
 
-use crate::harness::Fleet;
-use crate::machine::{Machine, HUB};
-use crate::vipps::RawVipps;
+use crate::machine::Rig;
 use vendscreen_server::edge::{Sent, Stage};
 
 #[tokio::test]
 async fn a_purchase_on_the_edge_vends_once_and_the_hub_captures_it() {
-    let fleet = Fleet::new(1, HUB).await;
-    let hub = fleet.machine("vm-edge-1").await;
-    let dir = tempfile::tempdir().unwrap();
-    let edge = Machine::start(&fleet.hubs[0], hub.token(), &dir.path().join("j.db"), 0).await;
-    edge.wait_in_service().await;
+    let rig = Rig::new("vm-edge-1", &[], 0).await;
+    let edge = &rig.edge;
     let mut screen = edge.events().await;
     let snapshot = screen.next().await;
     assert_eq!(snapshot.name, "snapshot");
@@ -34,14 +29,14 @@ async fn a_purchase_on_the_edge_vends_once_and_the_hub_captures_it() {
         move |d: &serde_json::Value| d["reference"] == reference.as_str() && d["state"] == state
     };
     screen.until("session", shows("awaitingPayment")).await;
-    hub.approve(&reference).await;
+    rig.hub.approve(&reference).await;
+    screen.until("session", shows("dispensing")).await;
     screen.until("session", shows("completed")).await;
 
     assert_eq!(edge.vends(), vec![reference.clone()], "one vend");
-    let vipps = RawVipps::at(&fleet.vipps);
-    let payment = vipps.payment(&reference).await;
+    let payment = rig.vipps().payment(&reference).await;
     assert_eq!(payment["aggregate"]["capturedAmount"]["value"], 3500);
-    vipps.assert_captured_under_one_key(&reference).await;
+    rig.vipps().assert_captured_under_one_key(&reference).await;
     let entry = edge.journal(&reference).await.unwrap();
     assert_eq!((entry.stage, entry.sent), (Stage::Vended, Sent::Yes));
     let (status, session) = edge.get(&format!("/api/sessions/{reference}")).await;
@@ -53,17 +48,14 @@ async fn a_purchase_on_the_edge_vends_once_and_the_hub_captures_it() {
 
 #[tokio::test]
 async fn an_unknown_product_or_session_is_a_problem_and_no_purchase() {
-    let fleet = Fleet::new(1, HUB).await;
-    let hub = fleet.machine("vm-edge-2").await;
-    let dir = tempfile::tempdir().unwrap();
-    let edge = Machine::start(&fleet.hubs[0], hub.token(), &dir.path().join("j.db"), 0).await;
-    edge.wait_in_service().await;
-    let (status, problem) = edge.buy("nectar").await;
+    let rig = Rig::new("vm-edge-2", &[], 0).await;
+    let (status, problem) = rig.edge.buy("nectar").await;
     assert_eq!(status, 404, "{problem}");
     assert!(problem["type"].as_str().unwrap().contains("not-found"));
-    let (status, _) = edge.get("/api/sessions/not-a-reference").await;
+    let (status, _) = rig.edge.get("/api/sessions/not-a-reference").await;
     assert_eq!(status, 404);
-    let (status, health) = edge.get("/healthz").await;
+    let (status, health) = rig.edge.get("/healthz").await;
     assert_eq!(status, 200);
     assert_eq!(health["paymentServiceReachable"], true);
+    assert!(rig.vipps().log().await.is_empty(), "no payment started");
 }
