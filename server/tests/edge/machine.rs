@@ -209,23 +209,11 @@ impl Rig {
     /// Stops the edge (all its work ended) and starts another on the same
     /// journal, through the same proxy, cut or not.
     pub async fn restart(self, vend_ms: u64) -> Rig {
-        let Rig {
-            fleet,
-            hub,
-            proxy,
-            edge,
-            dir,
-        } = self;
+        let journal = self.journal_path();
+        let Rig { edge, .. } = self;
         edge.stop().await;
-        let journal = dir.path().join("journal.db");
-        let edge = Machine::start(&proxy.url, hub.token(), &journal, vend_ms).await;
-        Rig {
-            fleet,
-            hub,
-            proxy,
-            edge,
-            dir,
-        }
+        let edge = Machine::start(&self.proxy.url, self.hub.token(), &journal, vend_ms).await;
+        Rig { edge, ..self }
     }
 
     pub fn vipps(&self) -> crate::vipps::RawVipps {
