@@ -59,3 +59,21 @@ async fn an_unknown_product_or_session_is_a_problem_and_no_purchase() {
     assert_eq!(health["paymentServiceReachable"], true);
     assert!(rig.vipps().log().await.is_empty(), "no payment started");
 }
+
+#[tokio::test]
+async fn a_dispenser_not_ready_puts_the_machine_out_of_service_before_any_money() {
+    let rig = Rig::new("vm-edge-3", &[], 0).await;
+    let mut screen = rig.edge.events().await;
+    assert_eq!(screen.next().await.data["machine"]["inService"], true);
+    rig.edge.dispenser().set_out_of_order(true);
+    let (status, problem) = rig.edge.buy("cola").await;
+    assert_eq!(status, 503, "{problem}");
+    assert_eq!(problem["reason"], "dispenserNotReady");
+    let down = screen.until("machine", |d| d["inService"] == false).await;
+    assert_eq!(down.data["reason"], "dispenserNotReady");
+    assert!(rig.vipps().log().await.is_empty(), "no payment started");
+    // Ready again: the next heartbeat tells the hub and the screen.
+    rig.edge.dispenser().set_out_of_order(false);
+    screen.until("machine", |d| d["inService"] == true).await;
+    assert_eq!(rig.edge.buy("cola").await.0, 201);
+}
