@@ -218,3 +218,7 @@ fn set_clock(view: &mut View, server_time: &str) {
         view.clock_offset = hub - OffsetDateTime::now_utc();
     }
 }
+
+#[cfg(test)]
+#[path = "mirror_tests.rs"]
+mod tests;
