@@ -77,3 +77,18 @@ async fn a_dispenser_not_ready_puts_the_machine_out_of_service_before_any_money(
     screen.until("machine", |d| d["inService"] == true).await;
     assert_eq!(rig.edge.buy("cola").await.0, 201);
 }
+
+#[tokio::test]
+async fn a_purchase_whose_answer_was_lost_is_retried_as_the_same_purchase() {
+    let rig = Rig::new("vm-edge-4", &[], 0).await;
+    rig.proxy.lose_answer_to("POST /fleet/v1/sessions ");
+    let reference = rig.edge.bought("cola").await;
+    rig.hub.wait_for(&reference, "awaitingPayment").await;
+    let creates: Vec<_> = rig.vipps().log().await;
+    let creates: Vec<_> = creates
+        .iter()
+        .filter(|c| c["operation"] == "create")
+        .collect();
+    assert_eq!(creates.len(), 1, "one payment for one touch: {creates:?}");
+    assert_eq!(creates[0]["reference"], reference.as_str());
+}
