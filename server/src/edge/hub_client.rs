@@ -69,6 +69,17 @@ impl From<HubError> for AppError {
     }
 }
 
+/// A reference goes into a path: only the characters references are made
+/// of (Vipps: letters, digits, `-`), so none can reach another route. Any
+/// other is no session of this machine.
+fn plain(reference: &str) -> Result<(), HubError> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    match !reference.is_empty() && reference.len() <= 100 && reference.chars().all(ok) {
+        true => Ok(()),
+        false => Err(HubError::Status(404, None)),
+    }
+}
+
 /// A client of one hub, for one machine; cheap to clone.
 #[derive(Clone)]
 pub struct HubClient {
@@ -102,6 +113,7 @@ impl HubClient {
     }
 
     pub async fn session(&self, reference: &str) -> Result<wire::Session, HubError> {
+        plain(reference)?;
         let path = format!("/fleet/v1/sessions/{reference}");
         let request = self
             .calls
@@ -111,12 +123,14 @@ impl HubClient {
     }
 
     pub async fn cancel(&self, reference: &str) -> Result<wire::Session, HubError> {
+        plain(reference)?;
         let path = format!("/fleet/v1/sessions/{reference}/cancel");
         self.json(self.post(&path, &serde_json::json!({}))).await
     }
 
     /// "About to vend": a 2xx is the hub's go-ahead; a 409 means do not vend.
     pub async fn ack(&self, reference: &str) -> Result<(), HubError> {
+        plain(reference)?;
         let path = format!("/fleet/v1/vends/{reference}/ack");
         self.send(self.post(&path, &serde_json::json!({})))
             .await
@@ -124,6 +138,7 @@ impl HubClient {
     }
 
     pub async fn result(&self, reference: &str, outcome: VendOutcome) -> Result<(), HubError> {
+        plain(reference)?;
         let path = format!("/fleet/v1/vends/{reference}/result");
         self.send(self.post(&path, &VendResult { outcome }))
             .await

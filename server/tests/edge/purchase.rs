@@ -54,6 +54,9 @@ async fn an_unknown_product_or_session_is_a_problem_and_no_purchase() {
     assert!(problem["type"].as_str().unwrap().contains("not-found"));
     let (status, _) = rig.edge.get("/api/sessions/not-a-reference").await;
     assert_eq!(status, 404);
+    // Nothing in a reference reaches another of the hub's routes.
+    let (status, problem) = rig.edge.get("/api/sessions/..%2Fstream").await;
+    assert_eq!(status, 404, "{problem}");
     let (status, health) = rig.edge.get("/healthz").await;
     assert_eq!(status, 200);
     assert_eq!(health["paymentServiceReachable"], true);
