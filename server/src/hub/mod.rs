@@ -20,11 +20,11 @@ use crate::session::{Engine, EngineSettings, RemoteVend};
 use crate::startup;
 use crate::store::PgStore;
 use axum::Router;
-use notify::Notice;
+use notify::Wakers;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -33,7 +33,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct HubState {
     pub engine: Engine,
     pub store: PgStore,
-    notices: broadcast::Sender<Notice>,
+    wakers: Arc<Wakers>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -64,12 +64,12 @@ impl Hub {
             EngineSettings::from_config(&config),
         );
         let (shutdown_tx, shutdown) = watch::channel(false);
-        let (notices, _) = broadcast::channel(1024);
-        notify::spawn(store.pool().clone(), notices.clone());
+        let wakers = Arc::new(Wakers::default());
+        notify::spawn(store.pool().clone(), wakers.clone());
         let state = HubState {
             engine: engine.clone(),
             store,
-            notices,
+            wakers,
             shutdown: shutdown.clone(),
         };
         let app = AppState {
