@@ -147,7 +147,10 @@ impl Engine {
             Err(e) => {
                 tracing::error!(%reference, error = %e, "create failed");
                 let reason = match e {
-                    EpaymentError::Unreachable(_) => EndReason::PaymentServiceUnreachable,
+                    // An answer we cannot read is no usable answer at all.
+                    EpaymentError::Unreachable(_) | EpaymentError::Undecodable { .. } => {
+                        EndReason::PaymentServiceUnreachable
+                    }
                     EpaymentError::Api { .. } => EndReason::PaymentServiceRefused,
                 };
                 self.offer(reference, Event::CreateFailed(reason)).await;
