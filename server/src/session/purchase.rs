@@ -73,7 +73,7 @@ impl Engine {
     async fn machine_busy(&self, machine: &str) -> Result<bool, EngineError> {
         let latest = self.inner.store.latest(machine).await?;
         Ok(latest.is_some_and(|r| {
-            !r.status.phase.is_final() && (!r.needs_operator() || r.due_at.is_some())
+            !r.status.phase().is_final() && (!r.needs_operator() || r.due_at.is_some())
         }))
     }
 
@@ -209,7 +209,7 @@ impl Engine {
     /// stream tells which way it went (cancelled, or paid meanwhile and vending).
     pub async fn cancel(&self, reference: &str) -> Result<wire::Session, EngineError> {
         let record = self.record(reference).await?;
-        match record.status.phase {
+        match record.status.phase() {
             Phase::AwaitingPayment => {
                 let event = Event::CancelRequested(EndReason::CustomerCancelled);
                 self.handle(reference, event).await?;

@@ -22,10 +22,9 @@ pub(crate) async fn record(store: &dyn Store, machine: &str, phase: Phase) -> Se
         tax_rate: 1500,
         qr_url: Some("https://qr.example/c/1".into()),
         qr_image: None,
-        status: Status {
-            reason: Some(wire::EndReason::VendTimeout),
-            ..Status::new(phase)
-        },
+        // A reason where the phase may carry one, so that it is read back.
+        status: Status::from_parts(phase, Some(wire::EndReason::VendTimeout), None)
+            .unwrap_or(Status::new(phase)),
         operator: None,
         created_at: now,
         expires_at: now + time::Duration::minutes(10),
@@ -72,7 +71,7 @@ pub(crate) async fn a_transition_is_written_only_over_its_version(store: &dyn St
     let first = store.transition(&a, Due::Now, false).await.unwrap();
     let first = first.expect("the first writer wins").record;
     assert_eq!(first.version, a.version + 1);
-    assert_eq!(first.status.phase, Phase::Authorized);
+    assert_eq!(first.status.phase(), Phase::Authorized);
     assert!(first.due_at.is_some());
     // A second writer decided on the same (now old) version: refused.
     a.status = Status::new(Phase::Failed);
@@ -184,7 +183,7 @@ pub(crate) async fn a_step_decided_on_an_old_version_leaves_the_session_due(stor
     let claimed = store.claim_due("one", lease, 1).await.unwrap().remove(0);
     // Meanwhile the customer cancels (a transition by someone else).
     let mut moved = claimed.clone();
-    moved.status.cancelling = Some(wire::EndReason::CustomerCancelled);
+    moved.status = Status::cancel_requested(wire::EndReason::CustomerCancelled);
     store
         .transition(&moved, Due::Now, false)
         .await
@@ -196,7 +195,7 @@ pub(crate) async fn a_step_decided_on_an_old_version_leaves_the_session_due(stor
     store.schedule(&claimed, "one", later).await.unwrap();
     let again = store.claim_due("two", lease, 1).await.unwrap();
     assert_eq!(again.len(), 1, "the cancel waits for nobody");
-    assert!(again[0].status.cancelling.is_some());
+    assert!(again[0].status.cancelling().is_some());
 }
 
 pub(crate) async fn flags_wait_for_a_person_until_resolved(store: &dyn Store) {
