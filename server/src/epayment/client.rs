@@ -79,7 +79,7 @@ impl EpaymentError {
     pub fn is_transient(&self) -> bool {
         match self {
             EpaymentError::Unreachable(_) | EpaymentError::Undecodable { .. } => true,
-            EpaymentError::Api { status, .. } => transient_status(*status),
+            EpaymentError::Api { status, .. } => *status >= 500 || matches!(status, 423 | 429),
         }
     }
 
@@ -107,11 +107,6 @@ impl EpaymentError {
             detail: e.to_string(),
         }
     }
-}
-
-/// The statuses worth another try (see [`EpaymentError::is_transient`]).
-pub(crate) fn transient_status(status: u16) -> bool {
-    status >= 500 || status == 423 || status == 429
 }
 
 /// An answer and the payment service's `Date` on it (`None` when it sent none).
@@ -347,4 +342,34 @@ pub(crate) fn payment_path(reference: &str, suffix: &str) -> String {
 
 fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EpaymentError;
+
+    fn api(status: u16) -> EpaymentError {
+        EpaymentError::Api {
+            status,
+            code: None,
+            title: "t".into(),
+            trace_id: None,
+        }
+    }
+
+    #[test]
+    fn what_is_worth_another_try_is_decided_once() {
+        let retried = [500, 502, 503, 423, 429].map(|s| api(s).is_transient());
+        assert_eq!(retried, [true; 5]);
+        let final_ = [400, 401, 403, 404, 409].map(|s| api(s).is_transient());
+        assert_eq!(final_, [false; 5]);
+        assert!(EpaymentError::Unreachable("down".into()).is_transient());
+        let garbled = EpaymentError::Undecodable {
+            op: "get payment",
+            status: 200,
+            detail: "expected value".into(),
+        };
+        assert!(garbled.is_transient() && !garbled.service_unusable());
+        assert_eq!(garbled.status(), None);
+    }
 }

@@ -3,7 +3,7 @@
 //! 429 with `Retry-After`), the same Idempotency-Key on each try, one fresh
 //! token after a 401, and problem+json turned into `EpaymentError::Api`.
 
-use super::client::{transient_status, EpaymentClient, EpaymentError};
+use super::client::{EpaymentClient, EpaymentError};
 use super::model::Problem;
 use crate::config::Secret;
 use axum::body::Bytes;
@@ -113,7 +113,7 @@ impl EpaymentClient {
             self.drop_token(&token).await;
             return Err(Failure::Retry(error, Some(Duration::ZERO)));
         }
-        Err(if transient_status(status.as_u16()) {
+        Err(if error.is_transient() {
             Failure::Retry(error, retry_after)
         } else {
             Failure::Final(error)
