@@ -134,14 +134,12 @@ impl Hub {
     }
 }
 
-/// The vend handshake's deadlines: the configured ones, or 10 s to
-/// acknowledge, a minute for the outcome, 45 s of a machine's silence.
+/// The vend handshake's deadlines, as configured.
 fn remote_vend(config: &Config) -> RemoteVend {
-    let ms = |v: Option<u64>, default: u64| Duration::from_millis(v.unwrap_or(default));
     RemoteVend {
-        ack_within: ms(config.hub.vend_ack_ms, 10_000),
-        result_within: ms(config.hub.vend_result_ms, 60_000),
-        silence: ms(config.hub.machine_silence_ms, 45_000),
+        ack_within: Duration::from_millis(config.hub.vend_ack_ms),
+        result_within: Duration::from_millis(config.hub.vend_result_ms),
+        silence: Duration::from_millis(config.hub.machine_silence_ms),
     }
 }
 
