@@ -30,10 +30,9 @@ pub struct EdgeSettings {
 
 impl EdgeSettings {
     pub fn from_config(config: &Config) -> EdgeSettings {
-        let ms = |v: Option<u64>, default: u64| Duration::from_millis(v.unwrap_or(default));
         EdgeSettings {
-            link_silence: ms(config.hub.link_silence_ms, 35_000),
-            heartbeat_every: ms(config.hub.heartbeat_ms, 15_000),
+            link_silence: Duration::from_millis(config.hub.link_silence_ms),
+            heartbeat_every: Duration::from_millis(config.hub.heartbeat_ms),
             reconnect: RetryPolicy::forever(Duration::from_millis(250), Duration::from_secs(10)),
             result_retry: RetryPolicy::forever(Duration::from_millis(250), Duration::from_secs(30)),
         }

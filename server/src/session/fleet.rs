@@ -93,7 +93,7 @@ impl Engine {
         outcome: VendOutcome,
     ) -> Result<(), EngineError> {
         let record = self.own_record(machine, reference).await?;
-        if record.status.phase == Phase::Vending {
+        if record.status.phase() == Phase::Vending {
             let event = match outcome {
                 VendOutcome::Vended => Event::VendSucceeded,
                 VendOutcome::Failed => Event::VendFailed(EndReason::VendFailed),
@@ -113,7 +113,7 @@ impl Engine {
         }
         Err(EngineError::Conflict(format!(
             "{reference} went on as {:?}; the machine says {outcome:?}",
-            record.status.phase
+            record.status.phase()
         )))
     }
 
@@ -136,7 +136,7 @@ impl Engine {
         let latest = self.inner.store.latest(machine).await?;
         let vend = latest
             .as_ref()
-            .filter(|r| r.status.phase == Phase::Vending && r.vend_acked_at.is_none())
+            .filter(|r| r.status.phase() == Phase::Vending && r.vend_acked_at.is_none())
             .map(vend_command);
         let snapshot = FleetSnapshot {
             machine: self.fleet_status(machine).await?,
@@ -247,7 +247,7 @@ fn vend_command(record: &SessionRecord) -> VendCommand {
 
 /// The outcome a session has already gone by, if it went by one.
 fn recorded_outcome(record: &SessionRecord) -> Option<VendOutcome> {
-    match (record.status.phase, record.status.reason) {
+    match (record.status.phase(), record.status.reason()) {
         (Phase::Capturing | Phase::Completed, _) => Some(VendOutcome::Vended),
         (Phase::Releasing | Phase::VendFailed, Some(EndReason::VendFailed)) => {
             Some(VendOutcome::Failed)
