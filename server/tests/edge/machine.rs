@@ -101,6 +101,21 @@ impl Machine {
         session["reference"].as_str().unwrap().to_string()
     }
 
+    /// The customer presses Cancel: `POST /api/sessions/{reference}/cancel`.
+    pub async fn cancel(&self, reference: &str) -> (u16, Value) {
+        let res = self
+            .http
+            .post(format!("{}/api/sessions/{reference}/cancel", self.base))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        (
+            res.status().as_u16(),
+            res.json().await.unwrap_or(Value::Null),
+        )
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let res = self
             .http

@@ -95,3 +95,22 @@ async fn a_purchase_whose_answer_was_lost_is_retried_as_the_same_purchase() {
     assert_eq!(creates.len(), 1, "one payment for one touch: {creates:?}");
     assert_eq!(creates[0]["reference"], reference.as_str());
 }
+
+#[tokio::test]
+async fn a_cancel_on_the_edge_ends_the_purchase_and_charges_nothing() {
+    let rig = Rig::new("vm-edge-9", &[], 0).await;
+    let edge = &rig.edge;
+    let mut screen = edge.events().await;
+    let reference = edge.bought("cola").await;
+    let shows = |state: &'static str| {
+        let reference = reference.clone();
+        move |d: &serde_json::Value| d["reference"] == reference.as_str() && d["state"] == state
+    };
+    screen.until("session", shows("awaitingPayment")).await;
+    let (status, answer) = edge.cancel(&reference).await;
+    assert!((200..300).contains(&status), "{status} {answer}");
+    screen.until("session", shows("cancelled")).await;
+    assert!(edge.vends().is_empty(), "nothing vended");
+    let payment = rig.vipps().payment(&reference).await;
+    assert_eq!(payment["aggregate"]["capturedAmount"]["value"], 0);
+}

@@ -109,7 +109,9 @@ impl Inner {
         let (server_read, server_write) = server.into_split();
         // Set when an ack went through and its answer must be swallowed.
         let swallow = Arc::new(AtomicBool::new(false));
-        let up = self.clone().upstream(client_read, server_write, swallow.clone());
+        let up = self
+            .clone()
+            .upstream(client_read, server_write, swallow.clone());
         let down = downstream(server_read, client_write, swallow);
         tokio::select! {
             _ = up => {}
