@@ -29,6 +29,7 @@ pub struct Config {
     pub dispenser: DispenserConfig,
     pub simulator: SimulatorSection,
     pub hub: HubConfig,
+    pub metrics: MetricsConfig,
     pub products: Vec<ProductConfig>,
 }
 
@@ -136,6 +137,11 @@ pub struct EpaymentConfig {
     /// listed for an operator, in ms (default 120000); the retries go on.
     #[serde(deserialize_with = "lenient::opt_u64")]
     pub settle_flag_after_ms: Option<u64>,
+    /// How long a purchase may stay approved but neither captured nor
+    /// released before it is listed for an operator, in s (default 3600;
+    /// the card hold lapses after 7 days).
+    #[serde(deserialize_with = "lenient::opt_u64")]
+    pub unsettled_flag_after_s: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -199,6 +205,16 @@ pub struct SimulatorSection {
     pub public_url: Option<String>,
     /// Set: the phone page (and its Approve / Decline) also has a listener of
     /// its own here, for phones on the network; the display API stays local.
+    pub listen: Option<String>,
+}
+
+/// Where `GET /metrics` (Prometheus text) is served.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Set: `/metrics` on a listener of its own here, and not on
+    /// `server.listen` (e.g. `0.0.0.0:9464` for a fleet's Prometheus while
+    /// `server.listen` stays on loopback); unset: on `server.listen`.
     pub listen: Option<String>,
 }
 

@@ -85,6 +85,11 @@ pub fn main_router(
         .merge(routes::public_router(state, webhook_here))
 }
 
+/// The router of `metrics.listen`: `/metrics`, and 404 for the rest.
+pub fn metrics_only(metrics: Router) -> Router {
+    metrics.merge(routes::not_found_router())
+}
+
 /// The router of `simulator.listen`: what a phone on the network needs.
 pub fn phone_router(config: &Config, simulator: &Simulator) -> Router {
     let boundary = Boundary::new(true, our_names(config));

@@ -7,7 +7,7 @@ use super::{
 use vendscreen_protocol as wire;
 
 /// The sections a `VENDSCREEN_<SECTION>_<KEY>` variable may name.
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "hub",
     "server",
     "machine",
@@ -16,6 +16,7 @@ const SECTIONS: [&str; 8] = [
     "store",
     "dispenser",
     "simulator",
+    "metrics",
 ];
 
 pub fn tax_rate() -> i64 {

@@ -7,6 +7,7 @@ mod catalog;
 mod events;
 mod extract;
 mod health;
+mod metrics;
 mod sessions;
 mod sim_dispenser;
 mod streams;
@@ -19,6 +20,7 @@ use vendscreen_protocol as wire;
 
 pub use boundary::{guard, Boundary};
 pub use extract::ApiJson;
+pub use metrics::router as metrics_router;
 pub use sim_dispenser::router as sim_dispenser_router;
 pub use streams::StreamSlots;
 pub use webhooks::WebhookSecret;

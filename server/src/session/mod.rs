@@ -15,6 +15,7 @@ mod news;
 mod purchase;
 mod settle;
 mod unpaid;
+mod unsettled;
 mod vend;
 mod verify;
 mod worker;
@@ -44,6 +45,9 @@ pub struct EngineSettings {
     pub poll_interval: Duration,
     /// A capture or release failing this long is flagged for an operator.
     pub settle_flag_after: Duration,
+    /// Approved and neither captured nor released this long: listed for a
+    /// person (`unsettled.rs`).
+    pub unsettled_flag_after: Duration,
     pub qr_format: QrFormat,
 }
 
@@ -62,6 +66,10 @@ impl EngineSettings {
             // matters is how long money has been left unsettled. Two minutes
             // outlasts the blips Vipps recovers from; by then the customer is gone.
             settle_flag_after: Duration::from_millis(e.settle_flag_after_ms.unwrap_or(120_000)),
+            // An hour: far longer than any working purchase takes (a vend
+            // and a capture: seconds; settling retries: minutes), and days
+            // before the card hold lapses.
+            unsettled_flag_after: Duration::from_secs(e.unsettled_flag_after_s.unwrap_or(3600)),
             qr_format,
         }
     }
