@@ -384,6 +384,24 @@ mod tests {
     }
 
     #[test]
+    fn metrics_listen_and_the_unsettled_limit_are_settings() {
+        let c = Config::from_sources("", []).unwrap();
+        assert_eq!(
+            (c.metrics.listen, c.epayment.unsettled_flag_after_s),
+            (None, None)
+        );
+        let env = env(&[
+            ("VENDSCREEN_METRICS_LISTEN", "0.0.0.0:9464"),
+            ("VENDSCREEN_EPAYMENT_UNSETTLED_FLAG_AFTER_S", "7200"),
+        ]);
+        let c = Config::from_sources("", env).unwrap();
+        assert_eq!(c.metrics.listen.as_deref(), Some("0.0.0.0:9464"));
+        assert_eq!(c.epayment.unsettled_flag_after_s, Some(7200));
+        let typo = Config::from_sources("[metrics]\nlisten_on = \"x\"\n", []);
+        assert!(typo.unwrap_err().to_string().contains("listen_on"));
+    }
+
+    #[test]
     fn secrets_never_print() {
         let c = Config::from_sources("[machine]\npos_id = \"vm-7\"\n[epayment]\nclient_id = \"id\"\nclient_secret = \"s3cret\"\nsubscription_key = \"k3y\"\nmsn = \"1234\"\n", []).unwrap();
         let printed = format!("{c:?}");

@@ -64,7 +64,13 @@ async fn start(dir: &tempfile::TempDir) -> (Child, String, Log) {
         log.lines().iter().find_map(|l| {
             let message: Value = serde_json::from_str(l).ok()?;
             let text = message["message"].as_str()?;
-            Some(text.split("serving on ").nth(1)?.split(' ').next()?.to_string())
+            Some(
+                text.split("serving on ")
+                    .nth(1)?
+                    .split(' ')
+                    .next()?
+                    .to_string(),
+            )
         })
     })
     .await;
@@ -85,18 +91,26 @@ async fn a_purchase_logs_json_lines_that_carry_its_reference_and_pos_id() {
         .json()
         .await
         .unwrap();
-    let reference = created["reference"].as_str().expect("a session").to_string();
+    let reference = created["reference"]
+        .as_str()
+        .expect("a session")
+        .to_string();
     let approve = format!("{base}/sim/payments/{reference}/approve");
-    assert!(http.post(approve).send().await.unwrap().status().is_success());
+    let approved = http.post(approve).send().await.unwrap();
+    assert!(approved.status().is_success(), "{}", approved.status());
 
     // Its last line: the transition to completed.
     let mine = |line: &Value| line["span"]["reference"] == reference.as_str();
-    wait_for("the purchase to complete in the log", Duration::from_secs(20), async || {
-        log.parsed()
-            .iter()
-            .any(|l| mine(l) && l["message"] == "transition" && l["phase"] == "Completed")
-            .then_some(())
-    })
+    wait_for(
+        "the purchase to complete in the log",
+        Duration::from_secs(20),
+        async || {
+            log.parsed()
+                .iter()
+                .any(|l| mine(l) && l["message"] == "transition" && l["phase"] == "Completed")
+                .then_some(())
+        },
+    )
     .await;
     let _ = child.kill().await;
 
@@ -113,7 +127,13 @@ async fn a_purchase_logs_json_lines_that_carry_its_reference_and_pos_id() {
         .filter(|l| l["message"] == "transition")
         .filter_map(|l| l["phase"].as_str())
         .collect();
-    for phase in ["AwaitingPayment", "Authorized", "Vending", "Capturing", "Completed"] {
+    for phase in [
+        "AwaitingPayment",
+        "Authorized",
+        "Vending",
+        "Capturing",
+        "Completed",
+    ] {
         assert!(phases.contains(&phase), "{phase} missing from {phases:?}");
     }
     // Every transition of this purchase was logged inside its span.
