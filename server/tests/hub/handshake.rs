@@ -29,11 +29,15 @@ async fn approved(edge: &crate::edge::Edge, request: &str) -> String {
 async fn assert_hub_counted_a_completed_purchase(hub: &str) {
     let text = reqwest::get(format!("{hub}/metrics")).await.unwrap();
     let text = text.text().await.unwrap();
-    let completed = text
-        .lines()
-        .find_map(|l| l.strip_prefix("vendscreen_purchases_total{outcome=\"completed\"} "))
-        .and_then(|v| v.parse::<f64>().ok());
-    assert!(completed >= Some(1.0), "{text}");
+    for series in [
+        "vendscreen_purchases_total{outcome=\"completed\"}",
+        "vendscreen_vend_duration_seconds_count{outcome=\"vended\"}",
+    ] {
+        let value = text
+            .lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse::<f64>().ok());
+        assert!(value >= Some(1.0), "{series}: {value:?}\n{text}");
+    }
 }
 
 #[tokio::test]
