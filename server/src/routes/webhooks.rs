@@ -76,7 +76,10 @@ async fn webhook_receive(
     } else {
         Webhook::Duplicate
     });
-    tracing::info!(reference = %event.reference, event = %name, fresh, success = event.success, "webhook");
+    let span = state.engine.span_of(&event.reference).await;
+    span.in_scope(|| {
+        tracing::info!(reference = %event.reference, event = %name, fresh, success = event.success, "webhook")
+    });
     Ok(StatusCode::OK)
 }
 

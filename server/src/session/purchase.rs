@@ -236,6 +236,15 @@ impl Engine {
         }
     }
 
+    /// The span of `reference`'s purchase (its machine read from the store),
+    /// for lines about it logged outside the engine's own work.
+    pub async fn span_of(&self, reference: &str) -> tracing::Span {
+        match self.inner.store.get(reference).await {
+            Ok(Some(record)) => purchase_span(reference, &record.machine),
+            _ => tracing::Span::none(),
+        }
+    }
+
     /// A verified webhook arrived: recorded once, and an unpaid session is
     /// re-read now (the payload is a signal; the payment itself decides).
     /// False when the same delivery came before.
