@@ -21,6 +21,11 @@ pub mod telemetry;
 
 pub(crate) mod application;
 
+/// The tests' one way to wait on a condition (shared with the test binaries).
+#[cfg(test)]
+#[path = "../tests/support/wait.rs"]
+pub(crate) mod test_wait;
+
 pub use application::Application;
 use config::Config;
 

@@ -65,7 +65,7 @@ async fn list(store: &dyn Store) -> Result<String, String> {
             out,
             "{}  {}  {}  {} {}  created {}  ({})",
             r.reference,
-            r.status.phase.as_str(),
+            r.status.phase().as_str(),
             r.product_name,
             r.amount.value,
             r.amount.currency.code(),

@@ -98,7 +98,7 @@ impl SessionRecord {
 
     /// The session as the display sees it, stamped with `now`.
     pub fn to_wire(&self, now: OffsetDateTime, outcome_display: Duration) -> wire::Session {
-        let phase = self.status.phase;
+        let phase = self.status.phase();
         wire::Session {
             reference: self.reference.clone(),
             product: wire::ProductRef {
@@ -111,9 +111,9 @@ impl SessionRecord {
             state: phase.wire(),
             expires_at: rfc3339(self.expires_at),
             server_time: rfc3339(now),
-            reason: self.status.reason.filter(|_| phase.is_final()),
+            reason: self.status.reason().filter(|_| phase.is_final()),
             idle_at: self.idle_at(outcome_display).map(rfc3339),
-            cancelling: self.status.cancelling.is_some(),
+            cancelling: self.status.cancelling().is_some(),
         }
     }
 

@@ -72,8 +72,11 @@ async fn fetch(http: &reqwest::Client, s: &EpaymentSettings) -> Result<Cached, E
         .post(url)
         .timeout(s.timeout)
         .header("client_id", &s.client_id)
-        .header("client_secret", &s.client_secret)
-        .header("Ocp-Apim-Subscription-Key", &s.subscription_key)
+        .header("client_secret", super::transport::secret(&s.client_secret)?)
+        .header(
+            "Ocp-Apim-Subscription-Key",
+            super::transport::secret(&s.subscription_key)?,
+        )
         .header("Merchant-Serial-Number", &s.msn)
         .header(reqwest::header::CONTENT_LENGTH, "0");
     let request = super::transport::system_headers(request);
@@ -96,12 +99,8 @@ async fn fetch(http: &reqwest::Client, s: &EpaymentSettings) -> Result<Cached, E
             &body,
         ));
     }
-    let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|_| EpaymentError::Api {
-        status: status.as_u16(),
-        code: None,
-        title: "access token response is not the documented JSON".into(),
-        trace_id: None,
-    })?;
+    let parsed: TokenResponse = serde_json::from_slice(&body)
+        .map_err(|e| EpaymentError::undecodable("access token", status.as_u16(), &e))?;
     let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
     Ok(Cached {
         token: parsed.access_token,

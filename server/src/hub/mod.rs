@@ -21,11 +21,11 @@ use crate::session::{Engine, EngineSettings, RemoteVend};
 use crate::startup;
 use crate::store::PgStore;
 use axum::Router;
-use notify::Notice;
+use notify::Wakers;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -34,7 +34,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct HubState {
     pub engine: Engine,
     pub store: PgStore,
-    notices: broadcast::Sender<Notice>,
+    wakers: Arc<Wakers>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -69,12 +69,12 @@ impl Hub {
             EngineSettings::from_config(&config),
         );
         let (shutdown_tx, shutdown) = watch::channel(false);
-        let (notices, _) = broadcast::channel(1024);
-        notify::spawn(store.pool().clone(), notices.clone());
+        let wakers = Arc::new(Wakers::default());
+        notify::spawn(store.pool().clone(), wakers.clone());
         let state = HubState {
             engine: engine.clone(),
             store,
-            notices,
+            wakers,
             shutdown: shutdown.clone(),
         };
         let app = AppState {
@@ -151,14 +151,12 @@ impl Hub {
     }
 }
 
-/// The vend handshake's deadlines: the configured ones, or 10 s to
-/// acknowledge, a minute for the outcome, 45 s of a machine's silence.
+/// The vend handshake's deadlines, as configured.
 fn remote_vend(config: &Config) -> RemoteVend {
-    let ms = |v: Option<u64>, default: u64| Duration::from_millis(v.unwrap_or(default));
     RemoteVend {
-        ack_within: ms(config.hub.vend_ack_ms, 10_000),
-        result_within: ms(config.hub.vend_result_ms, 60_000),
-        silence: ms(config.hub.machine_silence_ms, 45_000),
+        ack_within: Duration::from_millis(config.hub.vend_ack_ms),
+        result_within: Duration::from_millis(config.hub.vend_result_ms),
+        silence: Duration::from_millis(config.hub.machine_silence_ms),
     }
 }
 

@@ -16,18 +16,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::{routing::post, Router};
 
 /// The registration that deliveries are checked against. Debug hides the secret.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct WebhookSecret {
     pub url: String,
-    pub secret: String,
-}
-
-impl std::fmt::Debug for WebhookSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookSecret")
-            .field("url", &self.url)
-            .finish_non_exhaustive()
-    }
+    pub secret: crate::config::Secret,
 }
 
 /// Far above any real delivery (a few hundred bytes).
@@ -52,7 +44,7 @@ async fn webhook_receive(
         metrics::webhook(Webhook::Rejected);
         return Err(AppError::Unauthorized);
     };
-    if !hmac::verify(&registered.secret, &registered.url, &headers, &body) {
+    if !hmac::verify(registered.secret.expose(), &registered.url, &headers, &body) {
         metrics::webhook(Webhook::Rejected);
         tracing::warn!("webhook refused: signature does not verify");
         return Err(AppError::Unauthorized);

@@ -95,7 +95,7 @@ impl Engine {
         outcome: VendOutcome,
     ) -> Result<(), EngineError> {
         let record = self.own_record(machine, reference).await?;
-        if record.status.phase == Phase::Vending {
+        if record.status.phase() == Phase::Vending {
             let (event, name) = match outcome {
                 VendOutcome::Vended => (Event::VendSucceeded, Dispensed::Vended),
                 VendOutcome::Failed => {
@@ -122,7 +122,7 @@ impl Engine {
         }
         Err(EngineError::Conflict(format!(
             "{reference} went on as {:?}; the machine says {outcome:?}",
-            record.status.phase
+            record.status.phase()
         )))
     }
 
@@ -145,7 +145,7 @@ impl Engine {
         let latest = self.inner.store.latest(machine).await?;
         let vend = latest
             .as_ref()
-            .filter(|r| r.status.phase == Phase::Vending && r.vend_acked_at.is_none())
+            .filter(|r| r.status.phase() == Phase::Vending && r.vend_acked_at.is_none())
             .map(vend_command);
         let snapshot = FleetSnapshot {
             machine: self.fleet_status(machine).await?,
@@ -256,7 +256,7 @@ fn vend_command(record: &SessionRecord) -> VendCommand {
 
 /// The outcome a session has already gone by, if it went by one.
 fn recorded_outcome(record: &SessionRecord) -> Option<VendOutcome> {
-    match (record.status.phase, record.status.reason) {
+    match (record.status.phase(), record.status.reason()) {
         (Phase::Capturing | Phase::Completed, _) => Some(VendOutcome::Vended),
         (Phase::Releasing | Phase::VendFailed, Some(EndReason::VendFailed)) => {
             Some(VendOutcome::Failed)

@@ -53,24 +53,13 @@ pub struct EngineSettings {
 
 impl EngineSettings {
     pub fn from_config(config: &crate::config::Config) -> EngineSettings {
-        let qr_format = match config.epayment.qr_format.as_deref() {
-            Some("IMAGE/SVG+XML") => QrFormat::Svg,
-            _ => QrFormat::TargetUrl,
-        };
         let e = &config.epayment;
         EngineSettings {
-            poll_first: Duration::from_millis(e.poll_first_ms.unwrap_or(5_000)),
-            poll_interval: Duration::from_millis(e.poll_interval_ms.unwrap_or(2_000)),
-            // Time, not a count of attempts: one attempt lasts from milliseconds
-            // to a minute (the client's own retries and timeouts), and what
-            // matters is how long money has been left unsettled. Two minutes
-            // outlasts the blips Vipps recovers from; by then the customer is gone.
-            settle_flag_after: Duration::from_millis(e.settle_flag_after_ms.unwrap_or(120_000)),
-            // An hour: far longer than any working purchase takes (a vend
-            // and a capture: seconds; settling retries: minutes), and days
-            // before the card hold lapses.
-            unsettled_flag_after: Duration::from_secs(e.unsettled_flag_after_s.unwrap_or(3600)),
-            qr_format,
+            poll_first: Duration::from_millis(e.poll_first_ms),
+            poll_interval: Duration::from_millis(e.poll_interval_ms),
+            settle_flag_after: Duration::from_millis(e.settle_flag_after_ms),
+            unsettled_flag_after: Duration::from_secs(e.unsettled_flag_after_s),
+            qr_format: e.qr_format,
         }
     }
 }

@@ -82,7 +82,7 @@ impl Engine {
     async fn machine_busy(&self, machine: &str) -> Result<bool, EngineError> {
         let latest = self.inner.store.latest(machine).await?;
         Ok(latest.is_some_and(|r| {
-            !r.status.phase.is_final() && (!r.needs_operator() || r.due_at.is_some())
+            !r.status.phase().is_final() && (!r.needs_operator() || r.due_at.is_some())
         }))
     }
 
@@ -156,7 +156,10 @@ impl Engine {
             Err(e) => {
                 tracing::error!(%reference, error = %e, "create failed");
                 let reason = match e {
-                    EpaymentError::Unreachable(_) => EndReason::PaymentServiceUnreachable,
+                    // An answer we cannot read is no usable answer at all.
+                    EpaymentError::Unreachable(_) | EpaymentError::Undecodable { .. } => {
+                        EndReason::PaymentServiceUnreachable
+                    }
                     EpaymentError::Api { .. } => EndReason::PaymentServiceRefused,
                 };
                 self.offer(reference, Event::CreateFailed(reason)).await;
@@ -215,7 +218,7 @@ impl Engine {
     /// stream tells which way it went (cancelled, or paid meanwhile and vending).
     pub async fn cancel(&self, reference: &str) -> Result<wire::Session, EngineError> {
         let record = self.record(reference).await?;
-        match record.status.phase {
+        match record.status.phase() {
             Phase::AwaitingPayment => {
                 let span = purchase_span(reference, &record.machine);
                 let event = Event::CancelRequested(EndReason::CustomerCancelled);

@@ -23,7 +23,7 @@ const POLL_SLOWEST: Duration = Duration::from_secs(20);
 
 impl Engine {
     pub(super) async fn unpaid_step(&self, record: &SessionRecord) -> Step {
-        if record.status.cancelling.is_some() {
+        if record.status.cancelling().is_some() {
             return self.cancel_step(record).await;
         }
         let reference = &record.reference;

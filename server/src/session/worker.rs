@@ -103,7 +103,7 @@ impl Engine {
                 }
             };
             let due_now = fresh.due_at.is_some_and(|d| d <= OffsetDateTime::now_utc());
-            if fresh.status.phase.is_final() || !due_now {
+            if fresh.status.phase().is_final() || !due_now {
                 let store = &self.inner.store;
                 let owner = &self.inner.owner;
                 let release = || store.schedule(&fresh, owner, Due::Unchanged);
@@ -118,7 +118,7 @@ impl Engine {
 
     /// The step of `record`'s phase: one attempt at what the phase asks for.
     async fn step(&self, record: &SessionRecord) -> Step {
-        match record.status.phase {
+        match record.status.phase() {
             Phase::Creating => self.create_step(record, true).await,
             Phase::AwaitingPayment => self.unpaid_step(record).await,
             Phase::Authorized => self.vend_step(record).await,

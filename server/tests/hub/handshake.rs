@@ -97,6 +97,12 @@ async fn an_ack_without_an_outcome_is_uncertain_released_and_flagged() {
     assert_eq!(payment["aggregate"]["cancelledAmount"]["value"], 3500);
     let flagged = fleet.store.awaiting_operator_all().await;
     assert_eq!(flagged, std::slice::from_ref(&reference));
+    // The machine never heard the first answer and asks again: the
+    // reservation is gone, so it must not vend now.
+    let (again, _) = edge
+        .post(&format!("/fleet/v1/vends/{reference}/ack"), json!({}))
+        .await;
+    assert_eq!(again, 409, "a repeated ack after the release must not vend");
     // The machine reports it vended after all: 409, and still for a person.
     let path = format!("/fleet/v1/vends/{reference}/result");
     let (status, _) = edge.post(&path, json!({ "outcome": "vended" })).await;

@@ -164,7 +164,7 @@ impl Store for PgStore {
         log_transition(
             &mut tx,
             &record.reference,
-            names::phase(record.status.phase),
+            names::phase(record.status.phase()),
         )
         .await?;
         let r = tx.commit().await;

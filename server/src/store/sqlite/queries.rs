@@ -83,7 +83,7 @@ pub fn insert(c: &Connection, s: &SessionRecord, due: Due) -> R<Inserted> {
         }
         other => other?,
     };
-    log_transition(&tx, &s.reference, names::phase(s.status.phase))?;
+    log_transition(&tx, &s.reference, names::phase(s.status.phase()))?;
     tx.commit()?;
     Ok(Inserted::New)
 }
@@ -115,7 +115,7 @@ pub fn transition(
     if tx.execute(rows::TRANSITION, rusqlite::params_from_iter(values))? == 0 {
         return Ok(None);
     }
-    log_transition(&tx, &after.reference, names::phase(after.status.phase))?;
+    log_transition(&tx, &after.reference, names::phase(after.status.phase()))?;
     let newest = latest(&tx, &after.machine)?.is_some_and(|l| l.reference == after.reference);
     let (machine, reference) = (&after.machine, Some(after.reference.as_str()));
     let outbox_seq = if newest {
