@@ -66,6 +66,17 @@ pub struct HubConfig {
     /// A hub: a machine silent this long has its open QR cancelled, in ms.
     #[serde(deserialize_with = "lenient::u64")]
     pub machine_silence_ms: u64,
+    /// A hub: a `ping` on each machine's stream at least this often, in ms
+    /// (tests shorten it along with `link_silence_ms`).
+    #[serde(deserialize_with = "lenient::u64")]
+    pub ping_ms: u64,
+    /// An edge: out of service once its link has been silent this long, in
+    /// ms (two missed pings and some slack).
+    #[serde(deserialize_with = "lenient::u64")]
+    pub link_silence_ms: u64,
+    /// An edge: a heartbeat to the hub this often, in ms.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub heartbeat_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod dispenser;
 pub mod domain;
+pub mod edge;
 pub mod epayment;
 pub mod error;
 pub mod failpoint;
@@ -33,8 +34,7 @@ use config::Config;
 pub async fn run(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     match config.server.role {
         config::Role::Hub => hub::Hub::build(config).await?.run_until_stopped().await,
-        config::Role::Standalone | config::Role::Edge => {
-            Application::build(config).await?.run_until_stopped().await
-        }
+        config::Role::Edge => edge::Edge::build(config).await?.run_until_stopped().await,
+        config::Role::Standalone => Application::build(config).await?.run_until_stopped().await,
     }
 }

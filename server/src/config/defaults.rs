@@ -103,6 +103,12 @@ impl Default for super::HubConfig {
             vend_ack_ms: 10_000,
             vend_result_ms: 60_000,
             machine_silence_ms: 45_000,
+            // The link: a ping every 15 s; an edge that hears nothing for
+            // 35 s (two missed pings and some slack) takes no purchase; a
+            // heartbeat with the dispenser's readiness every 15 s.
+            ping_ms: 15_000,
+            link_silence_ms: 35_000,
+            heartbeat_ms: 15_000,
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct HubState {
     pub store: PgStore,
     wakers: Arc<Wakers>,
     shutdown: watch::Receiver<bool>,
+    /// How often each machine's stream carries a `ping` (`hub.ping_ms`).
+    ping_every: Duration,
 }
 
 /// A built hub replica, bound but not yet serving.
@@ -76,6 +78,7 @@ impl Hub {
             store,
             wakers,
             shutdown: shutdown.clone(),
+            ping_every: Duration::from_millis(config.hub.ping_ms),
         };
         let app = AppState {
             engine,

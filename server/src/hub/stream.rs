@@ -18,9 +18,6 @@ use tokio::sync::{mpsc, watch, Notify};
 use tokio_stream::wrappers::ReceiverStream;
 use vendscreen_protocol::fleet::event_names;
 
-/// A named `ping` at least this often: the edge's watchdog counts silence.
-const PING_EVERY: Duration = Duration::from_secs(15);
-
 /// Outbox rows read at a time.
 const PAGE: i64 = 100;
 
@@ -46,14 +43,16 @@ pub async fn stream_open(
     // Rows the edge missed are sent again (they describe what is current),
     // so that no vend command is ever lost in a drop.
     let after = resume.map_or(head, |r| r.min(head));
+    let ping_every = state.ping_every;
     let follow = Follow {
+        ping_every,
         engine: state.engine.clone(),
         machine,
         after,
         tx,
     };
     tokio::spawn(follow.run(woken, state.shutdown.clone()));
-    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(PING_EVERY)))
+    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(ping_every)))
 }
 
 /// Resolves once the server shuts down.
@@ -63,6 +62,7 @@ async fn stopped(shutdown: &mut watch::Receiver<bool>) {
 
 /// One open stream's reader of its machine's outbox.
 struct Follow {
+    ping_every: Duration,
     engine: Engine,
     machine: String,
     after: i64,
@@ -81,7 +81,7 @@ impl Follow {
             }
             tokio::select! {
                 _ = wake => {}
-                _ = tokio::time::sleep(PING_EVERY) => {
+                _ = tokio::time::sleep(self.ping_every) => {
                     if self.ping().await.is_err() { return; }
                 }
                 _ = stopped(&mut shutdown) => return,
