@@ -31,6 +31,7 @@ pub struct Config {
     pub dispenser: DispenserConfig,
     pub simulator: SimulatorSection,
     pub hub: HubConfig,
+    pub metrics: MetricsConfig,
     pub products: Vec<ProductConfig>,
 }
 
@@ -150,6 +151,11 @@ pub struct EpaymentConfig {
     /// listed for an operator, in ms; the retries go on.
     #[serde(deserialize_with = "lenient::u64")]
     pub settle_flag_after_ms: u64,
+    /// How long a purchase may stay approved but neither captured nor
+    /// released before it is listed for an operator, in s (the card hold
+    /// lapses after 7 days).
+    #[serde(deserialize_with = "lenient::u64")]
+    pub unsettled_flag_after_s: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -213,6 +219,16 @@ pub struct SimulatorSection {
     pub public_url: Option<String>,
     /// Set: the phone page (and its Approve / Decline) also has a listener of
     /// its own here, for phones on the network; the display API stays local.
+    pub listen: Option<String>,
+}
+
+/// Where `GET /metrics` (Prometheus text) is served.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Set: `/metrics` on a listener of its own here, and not on
+    /// `server.listen` (e.g. `0.0.0.0:9464` for a fleet's Prometheus while
+    /// `server.listen` stays on loopback); unset: on `server.listen`.
     pub listen: Option<String>,
 }
 
@@ -382,6 +398,24 @@ mod tests {
     }
 
     #[test]
+    fn metrics_listen_and_the_unsettled_limit_are_settings() {
+        let c = Config::from_sources("", []).unwrap();
+        assert_eq!(
+            (c.metrics.listen, c.epayment.unsettled_flag_after_s),
+            (None, 3600)
+        );
+        let env = env(&[
+            ("VENDSCREEN_METRICS_LISTEN", "0.0.0.0:9464"),
+            ("VENDSCREEN_EPAYMENT_UNSETTLED_FLAG_AFTER_S", "7200"),
+        ]);
+        let c = Config::from_sources("", env).unwrap();
+        assert_eq!(c.metrics.listen.as_deref(), Some("0.0.0.0:9464"));
+        assert_eq!(c.epayment.unsettled_flag_after_s, 7200);
+        let typo = Config::from_sources("[metrics]\nlisten_on = \"x\"\n", []);
+        assert!(typo.unwrap_err().to_string().contains("listen_on"));
+    }
+
+    #[test]
     fn a_misspelt_qr_format_is_a_clear_startup_error() {
         let env = env(&[("VENDSCREEN_EPAYMENT_QR_FORMAT", "IMAGE/SVG")]);
         let e = Config::from_sources("", env).unwrap_err().to_string();
@@ -402,6 +436,7 @@ mod tests {
         let e = &c.epayment;
         let polls = (e.poll_first_ms, e.poll_interval_ms, e.settle_flag_after_ms);
         assert_eq!((e.timeout_s, polls), (10, (5_000, 2_000, 120_000)));
+        assert_eq!(e.unsettled_flag_after_s, 3600);
         let h = &c.hub;
         let handshake = (h.vend_ack_ms, h.vend_result_ms, h.machine_silence_ms);
         assert_eq!(handshake, (10_000, 60_000, 45_000));

@@ -10,6 +10,7 @@ use axum::Router;
 use epayment_support::{fast_retry, settings};
 use std::time::Duration;
 use vendscreen_server::epayment::{EpaymentClient, EpaymentError};
+use vendscreen_server::telemetry::metrics;
 
 const PORTAL: &str = "<html><body>Sign in to the hotel Wi-Fi</body></html>";
 
@@ -49,16 +50,32 @@ fn assert_undecodable(e: &EpaymentError, expected_op: &str) {
     assert!(!e.to_string().contains("ePayment 200"), "{e}");
 }
 
+/// `vendscreen_payment_api_requests_total` for `operation` answered 200. The
+/// recorder is the process's: tests beside this one only ever add to it.
+fn answered_200(operation: &str) -> f64 {
+    let labels = format!("operation=\"{operation}\",status=\"200\"");
+    metrics::render()
+        .lines()
+        .filter(|l| l.starts_with(metrics::API_REQUESTS) && l.contains(&labels))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum()
+}
+
 #[tokio::test]
 async fn a_payment_answer_that_is_not_json_is_undecodable_not_an_api_error() {
     let base = garbage_server(true).await;
+    let before = answered_200("get_payment");
     let e = client(&base).get_payment("vm-042-abc").await.unwrap_err();
     assert_undecodable(&e, "get payment");
+    // Unreadable or not, it was an answer from the API, counted with its status.
+    assert!(answered_200("get_payment") > before);
 }
 
 #[tokio::test]
 async fn an_access_token_answer_that_is_not_json_is_undecodable_not_an_api_error() {
     let base = garbage_server(false).await;
+    let before = answered_200("access_token");
     let e = client(&base).get_payment("vm-042-abc").await.unwrap_err();
     assert_undecodable(&e, "access token");
+    assert!(answered_200("access_token") > before);
 }

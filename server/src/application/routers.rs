@@ -91,6 +91,11 @@ pub fn with_files(config: &Config, guarded: Router, public: Router) -> Router {
         .merge(public)
 }
 
+/// The router of `metrics.listen`: `/metrics`, and 404 for the rest.
+pub fn metrics_only(metrics: Router) -> Router {
+    metrics.merge(routes::not_found_router())
+}
+
 /// The router of `simulator.listen`: what a phone on the network needs.
 pub fn phone_router(config: &Config, simulator: &Simulator) -> Router {
     let boundary = Boundary::new(true, our_names(config));

@@ -7,7 +7,7 @@ use super::{
 use vendscreen_protocol as wire;
 
 /// The sections a `VENDSCREEN_<SECTION>_<KEY>` variable may name.
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "hub",
     "server",
     "machine",
@@ -16,6 +16,7 @@ const SECTIONS: [&str; 8] = [
     "store",
     "dispenser",
     "simulator",
+    "metrics",
 ];
 
 pub fn tax_rate() -> i64 {
@@ -84,6 +85,10 @@ impl Default for super::EpaymentConfig {
             // unsettled. Two minutes outlasts the blips Vipps recovers from;
             // by then the customer is gone.
             settle_flag_after_ms: 120_000,
+            // An hour: far longer than any working purchase takes (a vend
+            // and a capture: seconds; settling retries: minutes), and days
+            // before the card hold lapses.
+            unsettled_flag_after_s: 3600,
         }
     }
 }

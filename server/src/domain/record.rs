@@ -63,9 +63,21 @@ pub enum OperatorReason {
     SettlementOverdue,
     /// The payment under this reference is not this purchase's.
     PaymentMismatch,
+    /// Approved, but neither captured nor released for longer than
+    /// `epayment.unsettled_flag_after_s`: a person looks well before the
+    /// card hold lapses (7 days). Cleared when it settles after all.
+    UnsettledTooLong,
 }
 
 impl OperatorReason {
+    /// Whether the flag only said "not settled yet", so settling ends it.
+    pub fn clears_when_settled(self) -> bool {
+        matches!(
+            self,
+            OperatorReason::SettlementOverdue | OperatorReason::UnsettledTooLong
+        )
+    }
+
     /// What a person reads in `operator list`.
     pub fn explain(self) -> &'static str {
         match self {
@@ -73,6 +85,7 @@ impl OperatorReason {
             OperatorReason::SettlementRefused => "capture or release refused by Vipps",
             OperatorReason::SettlementOverdue => "capture or release still failing; retrying",
             OperatorReason::PaymentMismatch => "the payment found is not this purchase's",
+            OperatorReason::UnsettledTooLong => "approved long ago, neither captured nor released",
         }
     }
 }

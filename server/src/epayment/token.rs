@@ -2,6 +2,7 @@
 //! it runs out, with at most one refresh in flight (the mutex is held across it).
 
 use super::client::{EpaymentError, EpaymentSettings};
+use crate::telemetry::metrics;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -79,11 +80,14 @@ async fn fetch(http: &reqwest::Client, s: &EpaymentSettings) -> Result<Cached, E
         .header("Merchant-Serial-Number", &s.msn)
         .header(reqwest::header::CONTENT_LENGTH, "0");
     let request = super::transport::system_headers(request);
+    let started = std::time::Instant::now();
     let response = request.send().await.map_err(|e| {
+        metrics::payment_api_call("access token", None, started.elapsed());
         tracing::warn!(error = %e, "access token: no answer");
         EpaymentError::Unreachable(format!("access token: {e}"))
     })?;
     let status = response.status();
+    metrics::payment_api_call("access token", Some(status.as_u16()), started.elapsed());
     let body = response
         .bytes()
         .await

@@ -6,6 +6,7 @@
 use super::client::{EpaymentClient, EpaymentError};
 use super::model::Problem;
 use crate::config::Secret;
+use crate::telemetry::metrics;
 use axum::body::Bytes;
 use axum::http::HeaderValue;
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -86,11 +87,13 @@ impl EpaymentClient {
                 .header("Content-Type", "application/json")
                 .body(body.clone());
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| Failure::Retry(network(call.op, &e), None))?;
+        let started = std::time::Instant::now();
+        let response = request.send().await.map_err(|e| {
+            metrics::payment_api_call(call.op, None, started.elapsed());
+            Failure::Retry(network(call.op, &e), None)
+        })?;
         let status = response.status();
+        metrics::payment_api_call(call.op, Some(status.as_u16()), started.elapsed());
         let retry_after = retry_after(response.headers());
         let date = response
             .headers()

@@ -11,7 +11,8 @@ mod routes;
 mod stream;
 pub mod token;
 
-use crate::application::listen::{base_url_of, bind, limits, shutdown_signal};
+use crate::application::listen::{base_url_of, bind, bind_some, limits, shutdown_signal};
+use crate::application::routers::metrics_only;
 use crate::config::Config;
 use crate::epayment::EpaymentClient;
 use crate::routes::{self as display_routes, AppState, StreamSlots};
@@ -42,6 +43,8 @@ pub struct HubState {
 /// A built hub replica, bound but not yet serving.
 pub struct Hub {
     listener: TcpListener,
+    /// `metrics.listen` and its router, when set.
+    metrics: Option<(TcpListener, Router)>,
     router: Router,
     state: HubState,
     app: AppState,
@@ -53,6 +56,8 @@ pub struct Hub {
 impl Hub {
     pub async fn build(config: Config) -> Result<Hub, BoxError> {
         let listener = bind(&config.server.listen, "server.listen").await?;
+        let metrics = bind_some(config.metrics.listen.as_deref(), "metrics.listen").await?;
+        crate::telemetry::metrics::install();
         let base_url = base_url_of(&listener)?;
         let url = config.store.url.as_ref().ok_or("store.url is required")?;
         let store = PgStore::connect(url.expose(), 16)
@@ -90,8 +95,14 @@ impl Hub {
                 "/readyz",
                 axum::routing::get(readyz).with_state(state.clone()),
             );
+        let metrics_here = display_routes::metrics_router(state.engine.clone());
+        let (router, metrics) = match metrics {
+            Some(listener) => (router, Some((listener, metrics_only(metrics_here)))),
+            None => (router.merge(metrics_here), None),
+        };
         Ok(Hub {
             listener,
+            metrics,
             router,
             state,
             app,
@@ -114,6 +125,7 @@ impl Hub {
     pub async fn run_until_stopped(self) -> Result<(), BoxError> {
         let Hub {
             listener,
+            metrics,
             router,
             state,
             app,
@@ -122,6 +134,10 @@ impl Hub {
             shutdown_tx,
         } = self;
         let limits = limits(&config);
+        if let Some((listener, router)) = metrics {
+            let shutdown = state.shutdown.clone();
+            tokio::spawn(serve::serve(listener, router, limits.clone(), shutdown));
+        }
         let serving = serve::serve(listener, router, limits, state.shutdown.clone());
         tokio::spawn(async move {
             shutdown_signal().await;
@@ -130,6 +146,7 @@ impl Hub {
         });
         tracing::info!("vendscreen hub serving on {base_url}");
         state.engine.spawn_worker();
+        state.engine.spawn_unsettled_check();
         state.engine.spawn_health_monitor(Duration::from_secs(30));
         jobs::spawn(state.clone(), app, config);
         serving.await;

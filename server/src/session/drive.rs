@@ -7,6 +7,7 @@ use super::{Engine, EngineError};
 use crate::domain::{Event, OperatorReason, Phase, SessionRecord, Transition};
 use crate::retry::RetryPolicy;
 use crate::store::{Due, StoreError};
+use crate::telemetry::metrics;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -70,6 +71,7 @@ impl Engine {
             };
             let record = committed.record;
             tracing::info!(%reference, ?event, phase = ?record.status.phase(), "transition");
+            observe(&before, &record);
             // The screen shows the newest purchase only (as the snapshot does):
             // an older one settling late is for the store and the operator.
             if committed.outbox_seq.is_some() {
@@ -119,10 +121,15 @@ impl Engine {
     pub(super) async fn flag_operator(&self, reference: &str, why: OperatorReason) -> bool {
         tracing::warn!(%reference, why = why.explain(), "flagged for the operator");
         let store = &self.inner.store;
-        self.persist(reference, "flag for the operator", || {
-            store.flag_operator(reference, why)
-        })
-        .await
+        let set = self
+            .persist(reference, "flag for the operator", || {
+                store.flag_operator(reference, why)
+            })
+            .await;
+        if set {
+            metrics::operator_flagged(why);
+        }
+        set
     }
 
     /// Runs a store write until it lands (see `handle`).
@@ -143,5 +150,17 @@ impl Engine {
             }
             backoff.wait().await;
         }
+    }
+}
+
+/// The series a committed transition moves: an approval learned, an ending.
+fn observe(before: &SessionRecord, after: &SessionRecord) {
+    let phase = after.status.phase();
+    if phase == Phase::Authorized && before.status.phase() != Phase::Authorized {
+        let waited = OffsetDateTime::now_utc() - after.created_at;
+        metrics::approved_after(waited.try_into().unwrap_or_default());
+    }
+    if phase.is_final() {
+        metrics::purchase_ended(phase);
     }
 }

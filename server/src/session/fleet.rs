@@ -8,8 +8,10 @@
 
 use super::worker::Step;
 use super::{Engine, EngineError, Vending};
+use crate::dispenser::VendOutcome as Dispensed;
 use crate::domain::{Event, OperatorReason, Phase, SessionRecord};
 use crate::store::{OutboxKind, OutboxRow, PgStore, VendAck};
+use crate::telemetry::metrics;
 use time::OffsetDateTime;
 use vendscreen_protocol::fleet::{FleetSnapshot, VendCommand, VendOutcome};
 use vendscreen_protocol::{self as wire, EndReason};
@@ -94,11 +96,18 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let record = self.own_record(machine, reference).await?;
         if record.status.phase() == Phase::Vending {
-            let event = match outcome {
-                VendOutcome::Vended => Event::VendSucceeded,
-                VendOutcome::Failed => Event::VendFailed(EndReason::VendFailed),
+            let (event, name) = match outcome {
+                VendOutcome::Vended => (Event::VendSucceeded, Dispensed::Vended),
+                VendOutcome::Failed => {
+                    (Event::VendFailed(EndReason::VendFailed), Dispensed::Failed)
+                }
             };
             if self.handle(reference, event).await?.is_some() {
+                // From the machine's acknowledgement to its outcome.
+                let since = record.vend_acked_at.or(record.phase_since);
+                let took = since.map(|t| OffsetDateTime::now_utc() - t);
+                let took = took.and_then(|d| d.try_into().ok()).unwrap_or_default();
+                metrics::vend_finished(name.as_str(), took);
                 self.inner.wake.notify_one();
                 return Ok(());
             }

@@ -15,6 +15,7 @@ mod news;
 mod purchase;
 mod settle;
 mod unpaid;
+mod unsettled;
 mod vend;
 mod verify;
 mod worker;
@@ -44,6 +45,9 @@ pub struct EngineSettings {
     pub poll_interval: Duration,
     /// A capture or release failing this long is flagged for an operator.
     pub settle_flag_after: Duration,
+    /// Approved and neither captured nor released this long: listed for a
+    /// person (`unsettled.rs`).
+    pub unsettled_flag_after: Duration,
     pub qr_format: QrFormat,
 }
 
@@ -54,6 +58,7 @@ impl EngineSettings {
             poll_first: Duration::from_millis(e.poll_first_ms),
             poll_interval: Duration::from_millis(e.poll_interval_ms),
             settle_flag_after: Duration::from_millis(e.settle_flag_after_ms),
+            unsettled_flag_after: Duration::from_secs(e.unsettled_flag_after_s),
             qr_format: e.qr_format,
         }
     }

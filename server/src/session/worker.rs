@@ -6,8 +6,10 @@
 use super::Engine;
 use crate::domain::{Phase, SessionRecord};
 use crate::store::Due;
+use crate::telemetry::purchase_span;
 use std::time::Duration;
 use time::OffsetDateTime;
+use tracing::Instrument;
 
 /// How long a claim lasts without renewal: a dead worker's sessions are
 /// taken over this soon after (renewed every third of it while alive).
@@ -57,7 +59,8 @@ impl Engine {
             Ok(claimed) => {
                 for record in claimed {
                     let engine = self.clone();
-                    tokio::spawn(async move { engine.drive(record).await });
+                    let span = purchase_span(&record.reference, &record.machine);
+                    tokio::spawn(async move { engine.drive(record).await }.instrument(span));
                 }
             }
             Err(e) => tracing::error!(error = %e, "cannot look for due work"),

@@ -237,6 +237,31 @@ pub(crate) async fn flags_wait_for_a_person_until_resolved(store: &dyn Store) {
     assert!(store.awaiting_operator(None).await.unwrap().is_empty());
 }
 
+pub(crate) async fn approved_payments_not_yet_settled_are_listed(store: &dyn Store) {
+    let phases = [
+        ("vm-a", Phase::AwaitingPayment),
+        ("vm-b", Phase::Vending),
+        ("vm-c", Phase::Capturing),
+        ("vm-d", Phase::Completed),
+        ("vm-e", Phase::Releasing),
+    ];
+    let mut references = Vec::new();
+    for (machine, phase) in phases {
+        let r = record(store, machine, phase).await;
+        insert(store, &r).await;
+        references.push(r.reference);
+    }
+    let listed = |records: Vec<SessionRecord>| -> Vec<String> {
+        records.into_iter().map(|r| r.reference).collect()
+    };
+    let all = listed(store.unsettled(None).await.unwrap());
+    let expected = [&references[1], &references[2], &references[4]];
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(expected.iter().all(|r| all.contains(r)), "{all:?}");
+    let one = listed(store.unsettled(Some("vm-b")).await.unwrap());
+    assert_eq!(one, vec![references[1].clone()]);
+}
+
 pub(crate) async fn a_webhook_delivery_is_recorded_once_and_wakes_its_session(store: &dyn Store) {
     let a = record(store, "vm-a", Phase::AwaitingPayment).await;
     insert(store, &a).await;
@@ -334,6 +359,7 @@ macro_rules! store_conformance {
             due_work_is_claimed_once_until_its_lease_ends,
             a_step_decided_on_an_old_version_leaves_the_session_due,
             flags_wait_for_a_person_until_resolved,
+            approved_payments_not_yet_settled_are_listed,
             a_webhook_delivery_is_recorded_once_and_wakes_its_session,
             the_outbox_holds_the_newest_sessions_changes_in_order,
             settings_and_the_install_tag_are_kept,

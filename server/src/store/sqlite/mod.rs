@@ -184,6 +184,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn unsettled(&self, machine: Option<&str>) -> Result<Vec<SessionRecord>> {
+        let machine = machine.map(String::from);
+        self.read(move |c| queries::unsettled(c, machine.as_deref()))
+            .await
+    }
+
     async fn transitions(&self, reference: &str) -> Result<Vec<String>> {
         let reference = reference.to_string();
         self.read(move |c| {

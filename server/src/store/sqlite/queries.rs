@@ -23,6 +23,9 @@ fn due_ms(due: Due) -> Option<i64> {
     }
 }
 
+/// Approved, neither captured nor released (`Store::unsettled`).
+const UNSETTLED_PHASES: &str = "'authorized', 'vending', 'capturing', 'releasing'";
+
 fn select(filter: &str) -> String {
     format!("SELECT {} FROM sessions {filter}", rows::COLUMNS)
 }
@@ -181,6 +184,15 @@ pub fn awaiting_operator(c: &Connection, machine: Option<&str>) -> R<Vec<Session
         "WHERE needs_operator = 1 AND operator_resolved_at IS NULL \
          AND (?1 IS NULL OR machine = ?1) ORDER BY seq",
     );
+    c.prepare(&sql)?
+        .query_map([machine], rows::from_row)?
+        .collect()
+}
+
+pub fn unsettled(c: &Connection, machine: Option<&str>) -> R<Vec<SessionRecord>> {
+    let sql = select(&format!(
+        "WHERE phase IN ({UNSETTLED_PHASES}) AND (?1 IS NULL OR machine = ?1) ORDER BY seq"
+    ));
     c.prepare(&sql)?
         .query_map([machine], rows::from_row)?
         .collect()
