@@ -70,25 +70,17 @@ pub fn App() -> impl IntoView {
     });
     let on_pick = Callback::new(move |id: String| {
         dispatch(Event::CreateStarted);
+        let start = state.with_untracked(|s| s.create_seq);
         spawn(async move {
             dispatch(match api::create_session(id).await {
-                Ok(s) => Event::Session(s),
-                Err(e) => Event::CreateFailed(e.notice()),
+                Ok(s) => Event::Created(start, s),
+                Err(e) => Event::CreateFailed(start, e.notice()),
             });
         });
     });
-    let on_cancel = Callback::new(move |()| {
-        let Some(reference) = session.with_untracked(|s| s.as_ref().map(|s| s.reference.clone()))
-        else {
-            return;
-        };
-        dispatch(Event::CancelRequested(reference.clone()));
-        spawn(async move {
-            if api::cancel_session(reference.clone()).await.is_err() {
-                dispatch(Event::CancelFailed(reference));
-            }
-        });
-    });
+    // A press is handed to the state, which keeps it until it can be sent.
+    let on_cancel = Callback::new(move |()| dispatch(Event::CancelPressed));
+    crate::hooks::use_cancel(state, dispatch);
     let cancelling = Signal::derive(move || state.with(State::cancelling));
     // A session update that keeps the screen yields the same text, which
     // leaves the live region's text node untouched: nothing is re-announced.
@@ -111,7 +103,10 @@ pub fn App() -> impl IntoView {
             Screen::OutOfService(r) => {
                 view! { <OutOfServiceScreen reason=r locale=locale /> }.into_any()
             }
-            Screen::Creating => view! { <CreatingScreen locale=locale /> }.into_any(),
+            Screen::Creating => {
+                view! { <CreatingScreen locale=locale cancelling=cancelling on_cancel=on_cancel /> }
+                    .into_any()
+            }
             Screen::Pay => {
                 // The machine's setting as the screen opens; a changed setting
                 // applies to the next purchase.

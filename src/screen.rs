@@ -52,16 +52,39 @@ pub enum Event {
     Machine(wire::MachineStatus),
     /// The customer touched a product; the POST is on its way.
     CreateStarted,
-    /// The POST failed; nothing is being bought.
-    CreateFailed(Notice),
-    /// The customer pressed Cancel for this reference.
-    CancelRequested(String),
+    /// The answer to the POST of start number `.0` (`State::create_seq`).
+    Created(u32, wire::Session),
+    /// The POST of start number `.0` failed; nothing is being bought.
+    CreateFailed(u32, Notice),
+    /// The customer pressed Cancel (on the pay or the "preparing" screen).
+    CancelPressed,
+    /// The cancel POST for this reference is on its way.
+    CancelSent(String),
     /// The cancel POST failed.
     CancelFailed(String),
     /// `idleAt` of this reference has passed: back to the catalog.
     IdleDue(String),
     /// The idle screen's notice has been read long enough.
     NoticeDone,
+}
+
+/// A Cancel the customer pressed, kept until the server has it: a press is
+/// never dropped because the screen was a step ahead of (or behind) the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelIntent {
+    /// Pressed while the payment was being created: sent as soon as the
+    /// purchase's reference is known and it can be cancelled.
+    Waiting,
+    /// To be sent for this reference.
+    Due(String),
+    /// Sent for this reference; the stream tells how it ends.
+    Sent(String),
+}
+
+impl CancelIntent {
+    fn is_for(&self, reference: &str) -> bool {
+        matches!(self, CancelIntent::Due(r) | CancelIntent::Sent(r) if r == reference)
+    }
 }
 
 /// The display's whole state.
@@ -75,8 +98,11 @@ pub struct State {
     pub creating: bool,
     /// The ended session whose outcome has been shown long enough.
     pub dismissed: Option<String>,
-    /// References whose Cancel the customer pressed (shown as "cancelling…").
-    pub cancel_requested: Option<String>,
+    /// The customer's Cancel, from the press until the server has it.
+    pub cancel: Option<CancelIntent>,
+    /// Purchases started from this screen: an answer to an older start
+    /// (arriving late, after its purchase ended and another began) is stale.
+    pub create_seq: u32,
     /// Shown on the idle screen after a failed start.
     pub notice: Option<Notice>,
     /// Snapshots received: one per (re)connect. After a reconnect the server
@@ -101,14 +127,27 @@ impl State {
             Event::CreateStarted => {
                 self.creating = true;
                 self.notice = None;
+                self.cancel = None;
+                self.create_seq = self.create_seq.wrapping_add(1);
             }
-            Event::CreateFailed(n) => {
+            Event::Created(seq, s) if self.answers_current_start(seq, &s.reference) => {
+                self.take_session(s)
+            }
+            Event::Created(..) => {}
+            Event::CreateFailed(seq, n) if seq == self.create_seq && self.creating => {
                 self.creating = false;
+                self.cancel = None;
                 self.notice = Some(n);
             }
-            Event::CancelRequested(r) => self.cancel_requested = Some(r),
-            Event::CancelFailed(r) if self.cancel_requested.as_ref() == Some(&r) => {
-                self.cancel_requested = None;
+            Event::CreateFailed(..) => {}
+            Event::CancelPressed => self.press_cancel(),
+            Event::CancelSent(r) => {
+                if self.cancel == Some(CancelIntent::Due(r.clone())) {
+                    self.cancel = Some(CancelIntent::Sent(r));
+                }
+            }
+            Event::CancelFailed(r) if self.cancel.as_ref().is_some_and(|c| c.is_for(&r)) => {
+                self.cancel = None;
                 self.notice = Some(Notice::CancelFailed);
             }
             Event::CancelFailed(_) => {}
@@ -139,14 +178,57 @@ impl State {
         if !new.state.is_final() || Some(&new.reference) != self.dismissed.as_ref() {
             self.creating = false;
         }
-        if new.state != SessionState::AwaitingPayment {
-            self.cancel_requested = None;
-            // "Could not cancel yet" is moot once the purchase has moved on.
-            if self.notice == Some(Notice::CancelFailed) {
-                self.notice = None;
+        match new.state {
+            // A press made while the payment was being created is sent now.
+            SessionState::AwaitingPayment if self.cancel == Some(CancelIntent::Waiting) => {
+                self.cancel = Some(CancelIntent::Due(new.reference.clone()));
+            }
+            SessionState::AwaitingPayment | SessionState::Creating => {}
+            _ => {
+                self.cancel = None;
+                // "Could not cancel yet" is moot once the purchase has moved on.
+                if self.notice == Some(Notice::CancelFailed) {
+                    self.notice = None;
+                }
             }
         }
         self.session = Some(new);
+    }
+
+    /// Whether the answer to start number `seq` (for `reference`) is still
+    /// news: it is the latest start, and no other purchase has come since.
+    fn answers_current_start(&self, seq: u32, reference: &str) -> bool {
+        let other = self
+            .live_session()
+            .is_some_and(|s| s.reference != reference);
+        seq == self.create_seq && (self.creating || !other)
+    }
+
+    /// The customer pressed Cancel: the purchase on screen is to be
+    /// cancelled, now or as soon as it has a reference. A press with no
+    /// purchase under way (it just ended) has nothing left to cancel.
+    fn press_cancel(&mut self) {
+        match self.live_session() {
+            Some(s) if s.state == SessionState::AwaitingPayment => {
+                let pressed = self.cancel.as_ref().is_some_and(|c| c.is_for(&s.reference));
+                if !pressed && !s.cancelling {
+                    self.cancel = Some(CancelIntent::Due(s.reference.clone()));
+                }
+            }
+            Some(s) if s.state == SessionState::Creating => {
+                self.cancel = Some(CancelIntent::Waiting)
+            }
+            None if self.creating => self.cancel = Some(CancelIntent::Waiting),
+            _ => {}
+        }
+    }
+
+    /// The reference whose cancel is to be sent now, if any.
+    pub fn cancel_due(&self) -> Option<&str> {
+        match (&self.cancel, self.live_session()) {
+            (Some(CancelIntent::Due(r)), Some(s)) if *r == s.reference => Some(r),
+            _ => None,
+        }
     }
 
     /// The session still on screen: not yet dismissed after its ending.
@@ -158,8 +240,12 @@ impl State {
 
     /// True while Cancel is being settled (the server's flag or our own press).
     pub fn cancelling(&self) -> bool {
-        self.live_session()
-            .is_some_and(|s| s.cancelling || self.cancel_requested.as_ref() == Some(&s.reference))
+        match (self.live_session(), &self.cancel) {
+            (Some(s), _) if s.cancelling => true,
+            (Some(s), Some(c)) => c.is_for(&s.reference) || *c == CancelIntent::Waiting,
+            (None, Some(CancelIntent::Waiting)) => self.creating,
+            _ => false,
+        }
     }
 
     /// The screen to show. A purchase under way wins over everything: its
@@ -202,3 +288,7 @@ pub fn idle_deadline(s: &wire::Session) -> Option<i64> {
 #[cfg(test)]
 #[path = "screen_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "screen_cancel_tests.rs"]
+mod cancel_tests;
