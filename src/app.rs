@@ -212,11 +212,14 @@ pub fn announce(screen: Screen, session: Option<&Session>, locale: Locale) -> St
             )
         }
         Screen::Outcome(SessionState::VendFailed) => {
-            format!("{} {}", s.vend_failed, s.not_charged_released)
+            format!(
+                "{} {} {}",
+                s.vend_failed, s.not_charged_released, s.bank_hold
+            )
         }
         Screen::Outcome(st) => {
             let title = s.ending_title(st, session.and_then(|x| x.reason));
-            format!("{title} {}", s.not_charged)
+            format!("{title} {} {}", s.not_charged, s.bank_hold)
         }
     }
 }
