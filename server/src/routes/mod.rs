@@ -4,6 +4,7 @@
 
 mod boundary;
 mod catalog;
+mod display;
 mod events;
 mod extract;
 mod health;
@@ -18,6 +19,7 @@ use std::sync::{Arc, RwLock};
 use vendscreen_protocol as wire;
 
 pub use boundary::{guard, Boundary};
+pub use display::ScreenAlive;
 pub use extract::ApiJson;
 pub use sim_dispenser::router as sim_dispenser_router;
 pub use streams::StreamSlots;
@@ -35,6 +37,8 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// The open `/api/events` streams, capped per client and in total.
     pub streams: StreamSlots,
+    /// When this machine's screen last said it was alive.
+    pub screen_alive: ScreenAlive,
 }
 
 /// The display API and SSE: catalog, sessions, events, and `/api`'s 404s.
@@ -43,6 +47,7 @@ pub fn display_router(state: AppState) -> Router {
         .merge(catalog::router())
         .merge(sessions::router())
         .merge(events::router())
+        .merge(display::router())
         .route("/api/{*rest}", axum::routing::any(extract::not_found))
         // Last, so it reaches every route above.
         .method_not_allowed_fallback(extract::method_not_allowed)
