@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
     // A press is handed to the state, which keeps it until it can be sent.
     let on_cancel = Callback::new(move |()| dispatch(Event::CancelPressed));
     crate::hooks::use_cancel(state, dispatch);
+    crate::hooks::use_alive(events.link);
     let cancelling = Signal::derive(move || state.with(State::cancelling));
     // A session update that keeps the screen yields the same text, which
     // leaves the live region's text node untouched: nothing is re-announced.
