@@ -15,7 +15,7 @@ use vendscreen_e2e::wire::SessionState;
 use vendscreen_e2e::{scenario, ServerOptions};
 
 /// Purchases per run; each press style gets a third of them.
-const PURCHASES: u64 = 45;
+const PURCHASES: u64 = 90;
 
 /// Holds back the page's answers to `POST /api/sessions` by a delay from
 /// `arguments[0]` (ms, in turn), so an answer may land in a later purchase.
