@@ -103,13 +103,14 @@ fn every_ending_has_its_screen_and_money_sentence_in_every_language() {
 }
 
 /// What each ending says about money, written out rather than read from the
-/// translation table, so a wrong or missing translation fails here.
+/// translation table, so a wrong or missing translation fails here (amounts
+/// keep a no-break space between number and currency).
 fn money_sentence(l: Locale, state: SessionState) -> &'static str {
     use Locale::*;
     match (l, state) {
-        (Nb | Da | Sv, SessionState::Completed) => "Betalt 35,00 kr",
-        (Fi, SessionState::Completed) => "Maksettu 35,00 NOK",
-        (En, SessionState::Completed) => "Paid NOK 35.00",
+        (Nb | Da | Sv, SessionState::Completed) => "Betalt 35,00\u{a0}kr",
+        (Fi, SessionState::Completed) => "Maksettu 35,00\u{a0}NOK",
+        (En, SessionState::Completed) => "Paid NOK\u{a0}35.00",
         (Nb, SessionState::VendFailed) => "Du er ikke belastet – reservasjonen er frigitt.",
         (Da, SessionState::VendFailed) => "Du er ikke blevet trukket – reservationen er frigivet.",
         (Fi, SessionState::VendFailed) => "Sinua ei ole veloitettu – varaus on vapautettu.",
