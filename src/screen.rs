@@ -6,6 +6,9 @@ use crate::countdown::parse_rfc3339_ms;
 use vendscreen_protocol as wire;
 use wire::{OutOfServiceReason, SessionState};
 
+mod cancel;
+pub use cancel::CancelIntent;
+
 /// Which screen is up. Small and `Eq` so the App can hold it in a `Memo`: a
 /// session update that keeps the screen (a new `serverTime`) renders nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,25 +69,6 @@ pub enum Event {
     IdleDue(String),
     /// The idle screen's notice has been read long enough.
     NoticeDone,
-}
-
-/// A Cancel the customer pressed, kept until the server has it: a press is
-/// never dropped because the screen was a step ahead of (or behind) the state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CancelIntent {
-    /// Pressed while the payment was being created: sent as soon as the
-    /// purchase's reference is known and it can be cancelled.
-    Waiting,
-    /// To be sent for this reference.
-    Due(String),
-    /// Sent for this reference; the stream tells how it ends.
-    Sent(String),
-}
-
-impl CancelIntent {
-    fn is_for(&self, reference: &str) -> bool {
-        matches!(self, CancelIntent::Due(r) | CancelIntent::Sent(r) if r == reference)
-    }
 }
 
 /// The display's whole state.
@@ -204,48 +188,11 @@ impl State {
         seq == self.create_seq && (self.creating || !other)
     }
 
-    /// The customer pressed Cancel: the purchase on screen is to be
-    /// cancelled, now or as soon as it has a reference. A press with no
-    /// purchase under way (it just ended) has nothing left to cancel.
-    fn press_cancel(&mut self) {
-        match self.live_session() {
-            Some(s) if s.state == SessionState::AwaitingPayment => {
-                let pressed = self.cancel.as_ref().is_some_and(|c| c.is_for(&s.reference));
-                if !pressed && !s.cancelling {
-                    self.cancel = Some(CancelIntent::Due(s.reference.clone()));
-                }
-            }
-            Some(s) if s.state == SessionState::Creating => {
-                self.cancel = Some(CancelIntent::Waiting)
-            }
-            None if self.creating => self.cancel = Some(CancelIntent::Waiting),
-            _ => {}
-        }
-    }
-
-    /// The reference whose cancel is to be sent now, if any.
-    pub fn cancel_due(&self) -> Option<&str> {
-        match (&self.cancel, self.live_session()) {
-            (Some(CancelIntent::Due(r)), Some(s)) if *r == s.reference => Some(r),
-            _ => None,
-        }
-    }
-
     /// The session still on screen: not yet dismissed after its ending.
     pub fn live_session(&self) -> Option<&wire::Session> {
         self.session
             .as_ref()
             .filter(|s| !(s.state.is_final() && self.dismissed.as_ref() == Some(&s.reference)))
-    }
-
-    /// True while Cancel is being settled (the server's flag or our own press).
-    pub fn cancelling(&self) -> bool {
-        match (self.live_session(), &self.cancel) {
-            (Some(s), _) if s.cancelling => true,
-            (Some(s), Some(c)) => c.is_for(&s.reference) || *c == CancelIntent::Waiting,
-            (None, Some(CancelIntent::Waiting)) => self.creating,
-            _ => false,
-        }
     }
 
     /// The screen to show. A purchase under way wins over everything: its
