@@ -275,3 +275,19 @@ async fn the_live_region_says_what_the_ending_screen_says() {
     let paid = en.paid_amount(&vendscreen::money::format(s.amount, wire::Locale::En));
     assert!(said.contains(&paid), "the amount paid: {said}");
 }
+
+#[wasm_bindgen_test]
+async fn a_reconnect_asks_for_the_stream_afresh_without_a_last_event_id() {
+    // The server answers every connect with a snapshot that supersedes what
+    // was missed, so the display names no event to resume from.
+    let _page = idle_app(&catalog(wire::Locale::En)).await;
+    js("window.firstStream = window.fakeStream; \
+        window.fakeStream.readyState = 2; \
+        window.fakeStream.onerror(new Event('error'));");
+    wait_until("the display reconnects", 5_000, || {
+        js("return window.fakeStream !== window.firstStream").is_truthy()
+    })
+    .await;
+    let url = js("return window.fakeStream.url").as_string().unwrap();
+    assert_eq!(url, "/api/events");
+}
