@@ -74,3 +74,25 @@ async fn page_marked(kiosk: &Kiosk) -> Result<bool> {
         .await?;
     Ok(mark == Value::Bool(true))
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_error_on_the_idle_screen_reloads_the_page() {
+    scenario(
+        "heal_script_error",
+        ServerOptions::default(),
+        async |kiosk| {
+            let screen = kiosk.screen();
+            mark_page(kiosk).await?;
+            // Thrown from a timer, as an uncaught error in the page would be.
+            let throw = "setTimeout(() => { throw new Error('broken on purpose'); }, 0)";
+            screen.run(throw, vec![]).await?;
+            wait::until("the page to reload", SCREEN_TIMEOUT, async || {
+                Ok((!page_marked(kiosk).await.unwrap_or(true)).then_some(()))
+            })
+            .await?;
+            screen.wait_for_screen("idle").await?;
+            Ok(())
+        },
+    )
+    .await;
+}
