@@ -1,16 +1,24 @@
 """What `scripts/build-display` does to Trunk's dist/ after the build.
 
 Each step rewrites one file and renews that file's Subresource Integrity hash
-in index.html (a stale hash would stop the browser loading it). Any surprise
-leaves the file as it was and says so; the build still works, only larger.
+in index.html (a stale hash would stop the browser loading it). A step that
+cannot do its job fails the build with its reason (exit status 1): a silent
+fallback once shipped a larger display without anyone noticing.
 """
 import base64
 import glob
 import hashlib
 import os
 import subprocess
+import sys
 
 HTML = "dist/index.html"
+
+
+def fail(why):
+    """Stops the build, saying why."""
+    print(f"build-display: postprocess-dist.py: {why}", file=sys.stderr)
+    sys.exit(1)
 
 
 def sri(data):
@@ -22,8 +30,7 @@ def minify_js(old, path):
     JS"): terser does it (~1.3 KB brotli of the budget)."""
     run = subprocess.run(["terser", "--module", "--compress", "--mangle"], input=old, capture_output=True)
     if run.returncode != 0 or not run.stdout:
-        print(f"build-display: terser failed on {path}; left unminified: {run.stderr.decode()[:300]}")
-        return None
+        fail(f"terser failed on {path}: {run.stderr.decode()[:300]}")
     return run.stdout
 
 
@@ -81,14 +88,14 @@ def drop_stream_exports(old, path):
         out += bytes([7]) + enc(len(body)) + body
         i = end
     if dropped == 0:
-        return None
+        fail(f"no wasm-streams exports in {path}: this step is obsolete "
+             "(leptos no longer pulls them in?); remove it from the script")
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(out)
     if subprocess.run(["wasm-opt", "-Oz", tmp, "-o", tmp]).returncode != 0:
-        print("build-display: wasm-opt failed; exports left")
         os.remove(tmp)
-        return None
+        fail(f"wasm-opt failed on {path} after dropping the exports")
     with open(tmp, "rb") as f:
         new = f.read()
     os.remove(tmp)
@@ -100,15 +107,15 @@ def main():
     with open(HTML) as f:
         html = f.read()
     for pattern, step in (("dist/*.js", minify_js), ("dist/*.wasm", drop_stream_exports)):
-        for path in glob.glob(pattern):
+        paths = glob.glob(pattern)
+        if len(paths) != 1:
+            fail(f"expected one {pattern}, found {paths}")
+        for path in paths:
             with open(path, "rb") as f:
                 old = f.read()
             if sri(old) not in html:
-                print(f"build-display: no integrity hash for {path} in index.html; left as is")
-                continue
+                fail(f"no integrity hash for {path} in {HTML}: cannot rewrite it safely")
             new = step(old, path)
-            if new is None:
-                continue
             with open(path, "wb") as f:
                 f.write(new)
             html = html.replace(sri(old), sri(new))

@@ -104,6 +104,14 @@ pub async fn cancel_session(reference: String) -> Result<(), ApiError> {
     call(request).await.map(|_| ())
 }
 
+/// `POST /api/display/alive`: the page works (shown in the server's `/healthz`).
+pub async fn report_alive() -> Result<(), ApiError> {
+    let request = Request::post("/api/display/alive")
+        .header("content-type", "application/json")
+        .body("{}");
+    call(request).await.map(|_| ())
+}
+
 /// A request whose 2xx answer is a `T` in JSON.
 async fn json<T: DeserializeOwned>(request: Result<Request, Error>) -> Result<T, ApiError> {
     let text = call(request)

@@ -6,21 +6,12 @@ use crate::clock::use_server_now;
 use crate::components::{Announcer, ConnectionBanner, LanguageChips, NoticeBar};
 use crate::connection::Timings;
 use crate::events::use_machine_events;
+use crate::hooks;
 use crate::memo::relay;
-use crate::screen::{idle_deadline, Event, Notice, Screen, State};
+use crate::screen::{Event, Screen, State};
 use crate::screens::*;
-use crate::sound::{play, Tone};
 use leptos::prelude::*;
 use vendscreen_protocol::{Locale, Session, SessionState};
-
-/// What the App's one effect saw last time, to act on changes only.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Seen {
-    screen: Screen,
-    notice: Option<Notice>,
-    default_locale: Locale,
-    snapshots: u32,
-}
 
 /// Applies `event` to the state. Not inlined: it is called from a dozen
 /// places, and a copy of `State::apply` at each would cost kilobytes of wasm.
@@ -37,58 +28,40 @@ pub fn App() -> impl IntoView {
     let events = use_machine_events("/api/events", Timings::default(), dispatch);
     let now = use_server_now(events.clock);
     let cat = use_catalog();
-    // Few memos on purpose: each distinct one costs ~1 KB of wasm. Only the
-    // screen choice and the session need deduplication; the rest is derived.
+    // The screen choice and the session are memos: a clock tick or a session
+    // update that keeps the screen renders nothing new.
     let locale = RwSignal::new(Locale::Nb);
     let screen = Memo::new(move |_| state.with(State::screen));
     let session = Memo::new(move |_| state.with(|s| s.live_session().cloned()));
     let notice = Signal::derive(move || state.with(|s| s.notice));
-    // One effect for every side effect (each effect is ~2 KB of wasm). It runs
-    // on every clock tick, so it acts only on what changed since `prev`.
-    Effect::new(move |prev: Option<Seen>| {
-        let due = session.with(|s| {
-            let s = s.as_ref().filter(|s| s.state.is_final())?;
-            (now.get()? >= idle_deadline(s)?).then(|| s.reference.clone())
-        });
-        if let Some(reference) = due {
-            dispatch(Event::IdleDue(reference));
-        }
-        let seen = Seen {
-            screen: screen.get(),
-            notice: notice.get(),
-            snapshots: state.with(|s| s.snapshots),
-            default_locale: cat
-                .catalog
-                .with(|c| c.as_ref().map_or(Locale::Nb, |c| c.machine.locale)),
-        };
-        if prev != Some(seen) {
-            react(prev, seen, cat.refresh, locale, move || {
-                dispatch(Event::NoticeDone)
-            });
-        }
-        seen
+    let default_locale = Memo::new(move |_| {
+        cat.catalog
+            .with(|c| c.as_ref().map_or(Locale::Nb, |c| c.machine.locale))
     });
+    let seen = Memo::new(move |_| hooks::catalog_refresh::Seen {
+        screen: screen.get(),
+        notice: notice.get(),
+        snapshots: state.with(|s| s.snapshots),
+    });
+    hooks::use_idle_return(session, now, dispatch);
+    hooks::use_sound(screen);
+    hooks::use_catalog_refresh(seen, cat.refresh);
+    hooks::use_language_reset(screen, default_locale, locale);
+    hooks::use_notice_timer(notice, dispatch);
+    hooks::use_alive(events.link);
     let on_pick = Callback::new(move |id: String| {
         dispatch(Event::CreateStarted);
+        let start = state.with_untracked(|s| s.create_seq);
         spawn(async move {
             dispatch(match api::create_session(id).await {
-                Ok(s) => Event::Session(s),
-                Err(e) => Event::CreateFailed(e.notice()),
+                Ok(s) => Event::Created(start, s),
+                Err(e) => Event::CreateFailed(start, e.notice()),
             });
         });
     });
-    let on_cancel = Callback::new(move |()| {
-        let Some(reference) = session.with_untracked(|s| s.as_ref().map(|s| s.reference.clone()))
-        else {
-            return;
-        };
-        dispatch(Event::CancelRequested(reference.clone()));
-        spawn(async move {
-            if api::cancel_session(reference.clone()).await.is_err() {
-                dispatch(Event::CancelFailed(reference));
-            }
-        });
-    });
+    // A press is handed to the state, which keeps it until it can be sent.
+    let on_cancel = Callback::new(move |()| dispatch(Event::CancelPressed));
+    hooks::use_cancel(state, dispatch);
     let cancelling = Signal::derive(move || state.with(State::cancelling));
     // A session update that keeps the screen yields the same text, which
     // leaves the live region's text node untouched: nothing is re-announced.
@@ -111,7 +84,10 @@ pub fn App() -> impl IntoView {
             Screen::OutOfService(r) => {
                 view! { <OutOfServiceScreen reason=r locale=locale /> }.into_any()
             }
-            Screen::Creating => view! { <CreatingScreen locale=locale /> }.into_any(),
+            Screen::Creating => {
+                view! { <CreatingScreen locale=locale cancelling=cancelling on_cancel=on_cancel /> }
+                    .into_any()
+            }
             Screen::Pay => {
                 // The machine's setting as the screen opens; a changed setting
                 // applies to the next purchase.
@@ -144,55 +120,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Side effects of a change: a sound for endings, a fresh catalog (on idle,
-/// on reconnect, after a refused start), the machine's language when the
-/// customer is gone, a timer that clears a notice.
-fn react(
-    prev: Option<Seen>,
-    seen: Seen,
-    refresh: Callback<()>,
-    locale: RwSignal<Locale>,
-    notice_done: impl Fn() + 'static,
-) {
-    let screen_changed = prev.is_none_or(|p| p.screen != seen.screen);
-    let new_notice = seen.notice.is_some() && prev.is_none_or(|p| p.notice != seen.notice);
-    if let Some(p) = prev {
-        match seen.screen {
-            _ if !screen_changed => {}
-            Screen::Outcome(SessionState::Completed) => play(Tone::Success),
-            // The customer's own Cancel needs no alarm; every other ending does.
-            Screen::Outcome(SessionState::Cancelled) => {}
-            Screen::Outcome(_) => play(Tone::Failure),
-            _ => {}
-        }
-        // Reload the catalog when it may have changed: back on idle after a
-        // purchase (sold-out marks), on a reconnect (the server may have been
-        // restarted with new prices), after a refused start (it may be sold out).
-        // The first idle and snapshot after start need none: `use_catalog` is loading it.
-        let back_idle =
-            screen_changed && seen.screen == Screen::Idle && p.screen != Screen::Connecting;
-        let reconnected = p.snapshots != seen.snapshots && p.snapshots > 0;
-        let refused = new_notice && seen.notice != Some(Notice::CancelFailed);
-        if back_idle || reconnected || refused {
-            refresh.run(());
-        }
-    }
-    // When the customer is gone (or the machine's default changes), speak its language.
-    let default_changed = prev.is_none_or(|p| p.default_locale != seen.default_locale);
-    if (screen_changed || default_changed)
-        && matches!(
-            seen.screen,
-            Screen::Idle | Screen::Connecting | Screen::OutOfService(_)
-        )
-    {
-        locale.set(seen.default_locale);
-    }
-    // A notice stays six seconds.
-    if new_notice {
-        set_timeout(notice_done, std::time::Duration::from_secs(6));
-    }
-}
-
 /// What the live region says for `screen`: the screen's heading and its
 /// money sentence, as the screen itself words them.
 pub fn announce(screen: Screen, session: Option<&Session>, locale: Locale) -> String {
@@ -217,11 +144,14 @@ pub fn announce(screen: Screen, session: Option<&Session>, locale: Locale) -> St
             )
         }
         Screen::Outcome(SessionState::VendFailed) => {
-            format!("{} {}", s.vend_failed, s.not_charged_released)
+            format!(
+                "{} {} {}",
+                s.vend_failed, s.not_charged_released, s.bank_hold
+            )
         }
         Screen::Outcome(st) => {
             let title = s.ending_title(st, session.and_then(|x| x.reason));
-            format!("{title} {}", s.not_charged)
+            format!("{title} {} {}", s.not_charged, s.bank_hold)
         }
     }
 }

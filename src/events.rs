@@ -54,7 +54,6 @@ struct Inner {
     /// Bumped on every (re)open and on close: a subscription of an older
     /// connection (whose dropped source reports an error) ends quietly.
     generation: u32,
-    last_id: Option<String>,
     heard: bool,
     last_heard: f64,
     opened_at: f64,
@@ -100,7 +99,6 @@ pub fn use_machine_events(
         url: url.to_owned(),
         source: None,
         generation: 0,
-        last_id: None,
         heard: false,
         last_heard: now,
         opened_at: now,
@@ -134,14 +132,10 @@ pub fn use_machine_events(
 /// (unless it is a ping) moves the screen.
 fn heard(hook: &Hook, name: &str, e: &MessageEvent) {
     let now = perf_now();
-    let id = e.last_event_id();
     let alive = hook.inner.try_update_value(|i| {
         i.heard = true;
         i.last_heard = now;
         i.attempt = 0;
-        if !id.is_empty() {
-            i.last_id = Some(id);
-        }
     });
     if alive.is_none() {
         return;
@@ -167,11 +161,10 @@ fn heard(hook: &Hook, name: &str, e: &MessageEvent) {
 fn open(hook: &Hook) {
     hook.inner.try_update_value(|i| {
         close(i);
-        // A manual reconnect cannot set the Last-Event-ID header; say it in the query.
-        let url = match &i.last_id {
-            Some(id) => format!("{}?lastEventId={}", i.url, crate::api::encode_segment(id)),
-            None => i.url.clone(),
-        };
+        // No `lastEventId`: the server answers every (re)connect with a fresh
+        // snapshot, which supersedes whatever was missed (routes/events.rs),
+        // so there is nothing to resume from.
+        let url = i.url.clone();
         i.source = connect(hook, &url, i.generation);
         i.opened_at = perf_now();
         i.retry_pending = false;

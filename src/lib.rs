@@ -14,6 +14,7 @@ pub mod components;
 pub mod connection;
 pub mod countdown;
 pub mod events;
+pub mod hooks;
 pub mod i18n;
 pub mod json;
 pub mod memo;

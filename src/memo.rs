@@ -6,6 +6,12 @@
 //! memory per purchase, for the life of the page. This one unsubscribes itself
 //! when its owner is cleaned up. Effects have the same flaw and no hook, so a
 //! screen reads the App's signals through `relay`s that die with it.
+//!
+//! This module is the whole workaround: the App builds each screen's relays
+//! in one place (`app.rs`, `view_screen`), and views that come and go use
+//! `memo()`. Upstream: no leptos issue for this was found when this was
+//! written (the `tests/app.rs` memory test shows it); once one is filed or
+//! fixed, link it here and drop the module when leptos cleans up itself.
 
 use leptos::prelude::*;
 use leptos::reactive::graph::{Subscriber, ToAnySubscriber};

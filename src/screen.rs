@@ -6,6 +6,9 @@ use crate::countdown::parse_rfc3339_ms;
 use vendscreen_protocol as wire;
 use wire::{OutOfServiceReason, SessionState};
 
+mod cancel;
+pub use cancel::CancelIntent;
+
 /// Which screen is up. Small and `Eq` so the App can hold it in a `Memo`: a
 /// session update that keeps the screen (a new `serverTime`) renders nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,10 +55,14 @@ pub enum Event {
     Machine(wire::MachineStatus),
     /// The customer touched a product; the POST is on its way.
     CreateStarted,
-    /// The POST failed; nothing is being bought.
-    CreateFailed(Notice),
-    /// The customer pressed Cancel for this reference.
-    CancelRequested(String),
+    /// The answer to the POST of start number `.0` (`State::create_seq`).
+    Created(u32, wire::Session),
+    /// The POST of start number `.0` failed; nothing is being bought.
+    CreateFailed(u32, Notice),
+    /// The customer pressed Cancel (on the pay or the "preparing" screen).
+    CancelPressed,
+    /// The cancel POST for this reference is on its way.
+    CancelSent(String),
     /// The cancel POST failed.
     CancelFailed(String),
     /// `idleAt` of this reference has passed: back to the catalog.
@@ -75,8 +82,11 @@ pub struct State {
     pub creating: bool,
     /// The ended session whose outcome has been shown long enough.
     pub dismissed: Option<String>,
-    /// References whose Cancel the customer pressed (shown as "cancelling…").
-    pub cancel_requested: Option<String>,
+    /// The customer's Cancel, from the press until the server has it.
+    pub cancel: Option<CancelIntent>,
+    /// Purchases started from this screen: an answer to an older start
+    /// (arriving late, after its purchase ended and another began) is stale.
+    pub create_seq: u32,
     /// Shown on the idle screen after a failed start.
     pub notice: Option<Notice>,
     /// Snapshots received: one per (re)connect. After a reconnect the server
@@ -101,14 +111,27 @@ impl State {
             Event::CreateStarted => {
                 self.creating = true;
                 self.notice = None;
+                self.cancel = None;
+                self.create_seq = self.create_seq.wrapping_add(1);
             }
-            Event::CreateFailed(n) => {
+            Event::Created(seq, s) if self.answers_current_start(seq, &s.reference) => {
+                self.take_session(s)
+            }
+            Event::Created(..) => {}
+            Event::CreateFailed(seq, n) if seq == self.create_seq && self.creating => {
                 self.creating = false;
+                self.cancel = None;
                 self.notice = Some(n);
             }
-            Event::CancelRequested(r) => self.cancel_requested = Some(r),
-            Event::CancelFailed(r) if self.cancel_requested.as_ref() == Some(&r) => {
-                self.cancel_requested = None;
+            Event::CreateFailed(..) => {}
+            Event::CancelPressed => self.press_cancel(),
+            Event::CancelSent(r) => {
+                if self.cancel == Some(CancelIntent::Due(r.clone())) {
+                    self.cancel = Some(CancelIntent::Sent(r));
+                }
+            }
+            Event::CancelFailed(r) if self.cancel.as_ref().is_some_and(|c| c.is_for(&r)) => {
+                self.cancel = None;
                 self.notice = Some(Notice::CancelFailed);
             }
             Event::CancelFailed(_) => {}
@@ -139,14 +162,30 @@ impl State {
         if !new.state.is_final() || Some(&new.reference) != self.dismissed.as_ref() {
             self.creating = false;
         }
-        if new.state != SessionState::AwaitingPayment {
-            self.cancel_requested = None;
-            // "Could not cancel yet" is moot once the purchase has moved on.
-            if self.notice == Some(Notice::CancelFailed) {
-                self.notice = None;
+        match new.state {
+            // A press made while the payment was being created is sent now.
+            SessionState::AwaitingPayment if self.cancel == Some(CancelIntent::Waiting) => {
+                self.cancel = Some(CancelIntent::Due(new.reference.clone()));
+            }
+            SessionState::AwaitingPayment | SessionState::Creating => {}
+            _ => {
+                self.cancel = None;
+                // "Could not cancel yet" is moot once the purchase has moved on.
+                if self.notice == Some(Notice::CancelFailed) {
+                    self.notice = None;
+                }
             }
         }
         self.session = Some(new);
+    }
+
+    /// Whether the answer to start number `seq` (for `reference`) is still
+    /// news: it is the latest start, and no other purchase has come since.
+    fn answers_current_start(&self, seq: u32, reference: &str) -> bool {
+        let other = self
+            .live_session()
+            .is_some_and(|s| s.reference != reference);
+        seq == self.create_seq && (self.creating || !other)
     }
 
     /// The session still on screen: not yet dismissed after its ending.
@@ -154,12 +193,6 @@ impl State {
         self.session
             .as_ref()
             .filter(|s| !(s.state.is_final() && self.dismissed.as_ref() == Some(&s.reference)))
-    }
-
-    /// True while Cancel is being settled (the server's flag or our own press).
-    pub fn cancelling(&self) -> bool {
-        self.live_session()
-            .is_some_and(|s| s.cancelling || self.cancel_requested.as_ref() == Some(&s.reference))
     }
 
     /// The screen to show. A purchase under way wins over everything: its
@@ -202,3 +235,7 @@ pub fn idle_deadline(s: &wire::Session) -> Option<i64> {
 #[cfg(test)]
 #[path = "screen_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "screen_cancel_tests.rs"]
+mod cancel_tests;

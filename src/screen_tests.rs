@@ -3,7 +3,7 @@
 use super::*;
 use wire::{Currency, EndReason, Money, ProductRef};
 
-fn machine(in_service: bool) -> wire::MachineStatus {
+pub(super) fn machine(in_service: bool) -> wire::MachineStatus {
     wire::MachineStatus {
         in_service,
         reason: (!in_service).then_some(OutOfServiceReason::Maintenance),
@@ -11,7 +11,7 @@ fn machine(in_service: bool) -> wire::MachineStatus {
     }
 }
 
-fn session(reference: &str, state: SessionState, at: &str) -> wire::Session {
+pub(super) fn session(reference: &str, state: SessionState, at: &str) -> wire::Session {
     wire::Session {
         reference: reference.into(),
         product: ProductRef {
@@ -30,7 +30,7 @@ fn session(reference: &str, state: SessionState, at: &str) -> wire::Session {
     }
 }
 
-fn snapshot(in_service: bool, s: Option<wire::Session>) -> Event {
+pub(super) fn snapshot(in_service: bool, s: Option<wire::Session>) -> Event {
     Event::Snapshot(wire::Snapshot {
         machine: machine(in_service),
         session: s,
@@ -38,7 +38,7 @@ fn snapshot(in_service: bool, s: Option<wire::Session>) -> Event {
     })
 }
 
-fn run(events: impl IntoIterator<Item = Event>) -> State {
+pub(super) fn run(events: impl IntoIterator<Item = Event>) -> State {
     events.into_iter().fold(State::default(), State::apply)
 }
 
@@ -78,11 +78,10 @@ fn a_reload_mid_purchase_restores_the_pay_screen() {
 fn touching_a_product_shows_creating_until_the_session_arrives() {
     let s = run([snapshot(true, None), Event::CreateStarted]);
     assert_eq!(s.screen(), Screen::Creating);
-    let s = s.apply(Event::Session(session(
-        "r1",
-        SessionState::AwaitingPayment,
-        "01",
-    )));
+    let s = s.apply(Event::Created(
+        1,
+        session("r1", SessionState::AwaitingPayment, "01"),
+    ));
     assert_eq!(s.screen(), Screen::Pay);
     assert!(!s.creating);
 }
@@ -92,7 +91,7 @@ fn a_failed_start_goes_back_to_the_catalog_with_a_notice() {
     let s = run([
         snapshot(true, None),
         Event::CreateStarted,
-        Event::CreateFailed(Notice::Busy),
+        Event::CreateFailed(1, Notice::Busy),
     ]);
     assert_eq!(s.screen(), Screen::Idle);
     assert_eq!(s.notice, Some(Notice::Busy));
@@ -192,43 +191,6 @@ fn a_purchase_under_way_wins_over_out_of_service() {
         Event::Machine(machine(false)),
     ]);
     assert_eq!(s.screen(), Screen::Dispensing);
-}
-
-#[test]
-fn cancel_shows_cancelling_until_the_server_decides() {
-    let s = run([
-        snapshot(true, None),
-        Event::Session(session("r1", SessionState::AwaitingPayment, "01")),
-    ]);
-    assert!(!s.cancelling());
-    let s = s.apply(Event::CancelRequested("r1".into()));
-    assert!(s.cancelling());
-    let mut settling = session("r1", SessionState::AwaitingPayment, "02");
-    settling.cancelling = true;
-    let s = s.apply(Event::Session(settling));
-    assert!(s.cancelling());
-    let s = s.apply(Event::Session(session("r1", SessionState::Cancelled, "03")));
-    assert!(!s.cancelling());
-    assert_eq!(s.screen(), Screen::Outcome(SessionState::Cancelled));
-}
-
-#[test]
-fn a_failed_cancel_stops_saying_cancelling() {
-    let s = run([
-        snapshot(true, None),
-        Event::Session(session("r1", SessionState::AwaitingPayment, "01")),
-        Event::CancelRequested("r1".into()),
-        Event::CancelFailed("r1".into()),
-    ]);
-    assert!(!s.cancelling());
-    assert_eq!(s.notice, Some(Notice::CancelFailed));
-    // Approved after all: "could not cancel yet" no longer applies.
-    let s = s.apply(Event::Session(session(
-        "r1",
-        SessionState::Authorized,
-        "02",
-    )));
-    assert_eq!(s.notice, None);
 }
 
 #[test]

@@ -20,6 +20,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// catalog with `window.fakeCatalog`, a new purchase with `window.fakeSession`
 /// and a cancel with `window.fakeCancelStatus` (default 202).
 const FAKES: &str = r#"
+window.fakeStream = null;
 class FakeStream extends EventTarget {
   constructor(url) { super(); this.url = url; this.readyState = 1; window.fakeStream = this; }
   close() { this.readyState = 2; }
@@ -98,13 +99,18 @@ async fn purchase<M: leptos::tachys::view::Mountable>(page: &Page<M>, n: u32) {
     s.reference = format!("vend-{n}");
     set_global("fakeSession", &serde_json::to_string(&s).unwrap());
     page.tap("product-cola");
-    sleep(0).await;
-    assert!(page.sees("screen-creating"), "purchase {n}: creating");
-    for (i, state) in [
-        SessionState::AwaitingPayment,
-        SessionState::Authorized,
-        SessionState::Dispensing,
-        SessionState::Completed,
+    let shows = |testid: &'static str| move || page.sees(testid);
+    wait_until(
+        &format!("purchase {n}: creating"),
+        2_000,
+        shows("screen-creating"),
+    )
+    .await;
+    for (i, (state, screen)) in [
+        (SessionState::AwaitingPayment, "screen-pay"),
+        (SessionState::Authorized, "screen-authorized"),
+        (SessionState::Dispensing, "screen-dispensing"),
+        (SessionState::Completed, "screen-completed"),
     ]
     .into_iter()
     .enumerate()
@@ -112,12 +118,20 @@ async fn purchase<M: leptos::tachys::view::Mountable>(page: &Page<M>, n: u32) {
         s.state = state;
         s.server_time = at(t + 1 + i as u32);
         emit("session", &serde_json::to_string(&s).unwrap());
-        sleep(0).await;
+        wait_until(&format!("purchase {n}: {screen}"), 2_000, shows(screen)).await;
     }
-    assert!(page.sees("screen-completed"), "purchase {n}: completed");
     emit("snapshot", &idle_snapshot(&at(t + 6)));
-    sleep(0).await;
-    assert!(page.sees("screen-idle"), "purchase {n}: idle");
+    wait_until(&format!("purchase {n}: idle"), 2_000, shows("screen-idle")).await;
+}
+
+/// The whole App, mounted, once its stream (the fake) is open.
+async fn open_app() -> Page<impl leptos::tachys::view::Mountable> {
+    let page = open(vendscreen::App);
+    wait_until("the App opens its stream", 2_000, || {
+        js("return window.fakeStream").is_truthy()
+    })
+    .await;
+    page
 }
 
 #[wasm_bindgen_test]
@@ -127,8 +141,7 @@ async fn two_hundred_purchases_in_one_page_do_not_grow_wasm_memory() {
         "fakeCatalog",
         &serde_json::to_string(&catalog(wire::Locale::En)).unwrap(),
     );
-    let page = open(vendscreen::App);
-    sleep(0).await;
+    let page = open_app().await;
     emit("snapshot", &idle_snapshot(&at(0)));
     wait_until("the catalog shows", 2_000, || page.sees("product-cola")).await;
     // Warm up: the allocator and the arenas reach their working size.
@@ -153,14 +166,12 @@ async fn the_qr_uses_the_error_correction_the_machine_is_configured_with() {
     let mut machine = catalog(wire::Locale::En);
     machine.machine.qr_error_correction = wire::QrErrorCorrection::H;
     set_global("fakeCatalog", &serde_json::to_string(&machine).unwrap());
-    let page = open(vendscreen::App);
-    sleep(0).await;
+    let page = open_app().await;
     emit("snapshot", &idle_snapshot(&at(0)));
     wait_until("the catalog shows", 2_000, || page.sees("product-cola")).await;
     let mut s = session(SessionState::Creating, &at(1), &at(300));
     set_global("fakeSession", &serde_json::to_string(&s).unwrap());
     page.tap("product-cola");
-    sleep(0).await;
     wait_until("the purchase starts", 2_000, || {
         page.sees("screen-creating")
     })
@@ -184,8 +195,7 @@ async fn idle_app(machine: &wire::Catalog) -> Page<impl leptos::tachys::view::Mo
     js(FAKES);
     set_global("fakeCatalog", &serde_json::to_string(machine).unwrap());
     set_global("fakeCancelStatus", "");
-    let page = open(vendscreen::App);
-    sleep(0).await;
+    let page = open_app().await;
     emit("snapshot", &idle_snapshot(&at(0)));
     wait_until("the catalog shows", 2_000, || page.sees("product-cola")).await;
     page
@@ -264,4 +274,20 @@ async fn the_live_region_says_what_the_ending_screen_says() {
     let said = page.text("announcer");
     let paid = en.paid_amount(&vendscreen::money::format(s.amount, wire::Locale::En));
     assert!(said.contains(&paid), "the amount paid: {said}");
+}
+
+#[wasm_bindgen_test]
+async fn a_reconnect_asks_for_the_stream_afresh_without_a_last_event_id() {
+    // The server answers every connect with a snapshot that supersedes what
+    // was missed, so the display names no event to resume from.
+    let _page = idle_app(&catalog(wire::Locale::En)).await;
+    js("window.firstStream = window.fakeStream; \
+        window.fakeStream.readyState = 2; \
+        window.fakeStream.onerror(new Event('error'));");
+    wait_until("the display reconnects", 5_000, || {
+        js("return window.fakeStream !== window.firstStream").is_truthy()
+    })
+    .await;
+    let url = js("return window.fakeStream.url").as_string().unwrap();
+    assert_eq!(url, "/api/events");
 }

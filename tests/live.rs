@@ -84,7 +84,17 @@ fn a_provider_rendered_qr_is_shown_as_an_image() {
             RwSignal::new(false),
         )
     });
-    assert_eq!(page.find("qr").unwrap().tag_name().to_lowercase(), "img");
+    let qr = page.find("qr").unwrap();
+    assert_eq!(qr.tag_name().to_lowercase(), "img");
+    assert_eq!(
+        qr.get_attribute("src").as_deref(),
+        Some("data:image/svg+xml;base64,PHN2Zy8+"),
+        "the provider's image, as the server sent it"
+    );
+    assert_eq!(
+        qr.get_attribute("alt").as_deref(),
+        Some("QR code for payment")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -158,7 +168,7 @@ async fn at_zero_the_countdown_says_it_is_checking() {
 }
 
 #[wasm_bindgen_test]
-async fn cancel_asks_once_and_then_says_cancelling() {
+async fn cancel_says_cancelling_and_never_swallows_a_press() {
     let (cancelled, cancelling) = (RwSignal::new(0), RwSignal::new(false));
     let s = session(
         SessionState::AwaitingPayment,
@@ -174,12 +184,19 @@ async fn cancel_asks_once_and_then_says_cancelling() {
         page.text("cancel") == "Cancelling…"
     })
     .await;
-    page.tap("cancel");
     assert_eq!(
-        cancelled.get_untracked(),
-        1,
-        "a disabled button cannot cancel twice"
+        page.attr("cancel", "aria-disabled").as_deref(),
+        Some("true")
     );
+    assert_eq!(
+        page.attr("cancel", "disabled"),
+        None,
+        "a disabled button swallows presses"
+    );
+    // The state knows a cancel is under way and sends nothing more
+    // (`State::press_cancel`); the button only passes the press on.
+    page.tap("cancel");
+    assert_eq!(cancelled.get_untracked(), 2);
 }
 
 #[wasm_bindgen_test]

@@ -92,6 +92,11 @@ async fn expect_not_charged(kiosk: &Kiosk) -> anyhow::Result<()> {
         line.contains("not been charged"),
         "the ending says {line:?}"
     );
+    let hold = kiosk.screen().text_of("bank-hold").await?;
+    anyhow::ensure!(
+        hold == "A reservation may still show in your bank for a few days. It goes away by itself.",
+        "the ending explains a reservation in the bank: {hold:?}"
+    );
     Ok(())
 }
 

@@ -22,6 +22,11 @@ async fn a_customer_who_scans_the_qr_and_approves_gets_the_product_and_the_scree
         let phone = Phone::scan(screen, &qr_text).await?;
         phone.approve().await?;
         screen.wait_for_screen("completed").await?;
+        let reference = screen.text_of("reference").await?;
+        assert!(
+            reference.ends_with(&session.reference),
+            "a paid purchase shows its reference, for a complaint to name: {reference:?}"
+        );
         kiosk
             .wait_for_state(&session.reference, SessionState::Completed)
             .await?;

@@ -70,6 +70,11 @@ pub struct Health {
     /// `vendscreen-server operator resolve`. Empty when all is well.
     #[serde(default)]
     pub needs_operator: Vec<String>,
+    /// When the machine's screen last said it was alive (RFC 3339; the
+    /// display reports every 15 s while its page works). Absent until it
+    /// first does: a screen that never started, or a hub, which has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_last_alive: Option<String>,
 }
 
 /// An `application/problem+json` error body (RFC 9457).

@@ -91,6 +91,10 @@ fn health_round_trips() {
     assert!(health.payment_service_reachable);
     assert!(health.store_writable);
     assert_eq!(health.needs_operator, ["vm-042-000007"]);
+    assert_eq!(
+        health.screen_last_alive.as_deref(),
+        Some("2025-03-01T12:00:05Z")
+    );
 }
 
 #[test]

@@ -87,6 +87,7 @@ impl Application {
             webhook: Arc::new(RwLock::new(None)),
             shutdown: shutdown_rx,
             streams: StreamSlots::new(limits.slots.available_permits()),
+            screen_alive: Default::default(),
         };
         let simulator = config.uses_simulator().then(|| {
             let public = config

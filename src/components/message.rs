@@ -44,6 +44,9 @@ pub fn Message(
     icon: &'static str,
     title: Signal<String>,
     lines: Vec<Line>,
+    /// What the customer can do here (the "preparing" screen's Cancel).
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     let lines = lines
         .into_iter()
@@ -59,6 +62,7 @@ pub fn Message(
             <p class=icon_class aria-hidden="true">{icon}</p>
             <h1>{title}</h1>
             {lines}
+            {children.map(|c| c())}
         </main>
     }
 }

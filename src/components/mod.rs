@@ -3,6 +3,7 @@
 pub mod alert;
 pub mod announcer;
 pub mod banner;
+pub mod cancel_button;
 pub mod countdown;
 pub mod language_chips;
 pub mod message;
@@ -12,6 +13,7 @@ pub mod payment_qr;
 pub use alert::Alert;
 pub use announcer::Announcer;
 pub use banner::ConnectionBanner;
+pub use cancel_button::CancelButton;
 pub use countdown::Countdown;
 pub use language_chips::LanguageChips;
 pub use message::{Line, Message};

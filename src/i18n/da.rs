@@ -32,6 +32,8 @@ pub const DA: Strings = Strings {
     failed_other: "Betalingen kunne ikke gennemføres",
     not_charged: "Du er ikke blevet trukket.",
     not_charged_released: "Du er ikke blevet trukket – reservationen er frigivet.",
+    bank_hold: "En reservation kan stadig ses i din bank i nogle dage. Den forsvinder af sig selv.",
+    reference: ("Reference ", ""),
     back_in: ("Tilbage til start om ", " s"),
     out_of_service: "Ude af drift",
     no_money_taken: "Der er ikke trukket nogen penge.",

@@ -32,6 +32,8 @@ pub const EN: Strings = Strings {
     failed_other: "The payment could not be completed",
     not_charged: "You have not been charged.",
     not_charged_released: "You have not been charged — the reservation is released.",
+    bank_hold: "A reservation may still show in your bank for a few days. It goes away by itself.",
+    reference: ("Reference ", ""),
     back_in: ("Back to start in ", " s"),
     out_of_service: "Out of service",
     no_money_taken: "No money has been taken.",

@@ -32,6 +32,8 @@ pub const FI: Strings = Strings {
     failed_other: "Maksua ei voitu suorittaa",
     not_charged: "Sinua ei ole veloitettu.",
     not_charged_released: "Sinua ei ole veloitettu – varaus on vapautettu.",
+    bank_hold: "Varaus voi vielä näkyä pankissasi muutaman päivän. Se poistuu itsestään.",
+    reference: ("Viite ", ""),
     back_in: ("Alkuun ", " s kuluttua"),
     out_of_service: "Poissa käytöstä",
     no_money_taken: "Rahaa ei ole veloitettu.",

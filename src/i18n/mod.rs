@@ -64,6 +64,10 @@ pub struct Strings {
     /// Money sentences of the endings.
     pub not_charged: &'static str,
     pub not_charged_released: &'static str,
+    /// Under every "not charged": the bank may show a reservation a while.
+    pub bank_hold: &'static str,
+    /// "Reference {reference}", small under a completed purchase.
+    pub reference: (&'static str, &'static str),
     /// "Back to start in {n} s".
     pub back_in: (&'static str, &'static str),
     /// Out of service: heading, money sentence, reasons.
@@ -106,6 +110,11 @@ impl Strings {
     /// "Paid 35,00 kr".
     pub fn paid_amount(&self, amount: &str) -> String {
         format!("{}{amount}{}", self.paid.0, self.paid.1)
+    }
+
+    /// "Reference vm-1-ab-000042".
+    pub fn reference_of(&self, reference: &str) -> String {
+        format!("{}{reference}{}", self.reference.0, self.reference.1)
     }
 
     /// "Back to start in 7 s".

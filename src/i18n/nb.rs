@@ -32,6 +32,9 @@ pub const NB: Strings = Strings {
     failed_other: "Betalingen kunne ikke gjennomføres",
     not_charged: "Du er ikke belastet.",
     not_charged_released: "Du er ikke belastet – reservasjonen er frigitt.",
+    bank_hold:
+        "En reservasjon kan fortsatt vises i banken din i noen dager. Den forsvinner av seg selv.",
+    reference: ("Referanse ", ""),
     back_in: ("Tilbake til start om ", " s"),
     out_of_service: "Ute av drift",
     no_money_taken: "Ingen penger er trukket.",

@@ -32,6 +32,8 @@ pub const SV: Strings = Strings {
     failed_other: "Betalningen kunde inte genomföras",
     not_charged: "Du har inte debiterats.",
     not_charged_released: "Du har inte debiterats – reservationen har släppts.",
+    bank_hold: "En reservation kan fortfarande synas i din bank i några dagar. Den försvinner av sig själv.",
+    reference: ("Referens ", ""),
     back_in: ("Tillbaka till start om ", " s"),
     out_of_service: "Ur funktion",
     no_money_taken: "Inga pengar har dragits.",

@@ -53,6 +53,19 @@ pub fn OutcomeScreen(
     let mut lines = vec![Line::tested("money", "money-line", money_line)];
     if paid {
         lines.push(Line::new("take", tr(locale, |s| s.take_item)));
+        // Small, so a complaint can name the purchase.
+        let reference = Signal::derive(move || {
+            let r = session.with(|x| x.as_ref().map(|x| x.reference.clone()));
+            r.map(|r| t(locale.get()).reference_of(&r))
+                .unwrap_or_default()
+        });
+        lines.push(Line::tested("reference", "reference", reference));
+    } else {
+        lines.push(Line::tested(
+            "hold",
+            "bank-hold",
+            tr(locale, |s| s.bank_hold),
+        ));
     }
     lines.push(Line::tested("back-to-start", "idle-countdown", back.into()));
     let (tone, icon) = if paid {

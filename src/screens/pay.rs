@@ -2,10 +2,10 @@
 //! has been lost for long, or time is up, the QR is dimmed so nobody pays into
 //! a screen that cannot see the result.
 
-use crate::components::{Alert, Countdown, PaymentQr};
+use crate::components::{Alert, CancelButton, Countdown, PaymentQr};
 use crate::connection::Link;
 use crate::countdown::parse_rfc3339_ms;
-use crate::i18n::{t, tr};
+use crate::i18n::tr;
 use crate::money;
 use leptos::prelude::*;
 use vendscreen_protocol::{self as wire, Locale};
@@ -35,15 +35,6 @@ pub fn PayScreen(
                 .unwrap_or_default()
         })
     });
-    let cancel_label = Signal::derive(move || {
-        let s = t(locale.get());
-        (if cancelling.get() {
-            s.cancelling
-        } else {
-            s.cancel
-        })
-        .to_owned()
-    });
     let lost = Signal::derive(move || link.get() == Link::Lost);
     let timed_out =
         Signal::derive(move || matches!((deadline.get(), now.get()), (Some(d), Some(n)) if n >= d));
@@ -53,16 +44,7 @@ pub fn PayScreen(
                 <h1 class="product" data-testid="pay-product">{super::product_name(session)}</h1>
                 <p class="price" data-testid="price">{price}</p>
                 <Countdown deadline=deadline now=now locale=locale />
-                <button
-                    type="button"
-                    class="cancel"
-                    data-testid="cancel"
-                    disabled=move || cancelling.get()
-                    aria-busy=move || cancelling.get().to_string()
-                    on:click=move |_| on_cancel.run(())
-                >
-                    {cancel_label}
-                </button>
+                <CancelButton locale=locale cancelling=cancelling on_cancel=on_cancel />
             </section>
             <section class="pay-qr" class:dimmed=move || lost.get() || timed_out.get()>
                 <p class="scan">{tr(locale, |s| s.scan)}</p>

@@ -83,11 +83,15 @@ impl<M: Mountable> Page<M> {
 /// Waits until `cond` holds, polling; fails the test with `what` after `ms`.
 pub async fn wait_until(what: &str, ms: u32, mut cond: impl FnMut() -> bool) {
     let start = now();
+    let mut looks = 0;
     while !cond() {
         if now() - start > f64::from(ms) {
             panic!("timed out after {ms} ms waiting until {what}");
         }
-        sleep(20).await;
+        // Most conditions hold after a tick (effects run then): look again
+        // at once a few times before polling at a gentler pace.
+        looks += 1;
+        sleep(if looks < 5 { 0 } else { 20 }).await;
     }
 }
 

@@ -7,7 +7,7 @@ use super::hub_client::HubError;
 use super::Core;
 use crate::error::AppError;
 use crate::retry::RetryPolicy;
-use crate::routes::DisplayApi;
+use crate::routes::{DisplayApi, ScreenAlive};
 use crate::session::Update;
 use async_trait::async_trait;
 use axum::http::StatusCode;
@@ -86,13 +86,15 @@ impl DisplayApi for EdgeDisplay {
 
 /// `GET /healthz` of an edge: alive; whether the hub (which pays) is
 /// reachable, the journal writable, and vends that need a person.
-pub fn health_router(core: Arc<Core>) -> Router {
+pub fn health_router(core: Arc<Core>, screen: ScreenAlive) -> Router {
     Router::new()
         .route("/healthz", get(health_get))
-        .with_state(core)
+        .with_state((core, screen))
 }
 
-async fn health_get(State(core): State<Arc<Core>>) -> (StatusCode, Json<wire::Health>) {
+async fn health_get(
+    State((core, screen)): State<(Arc<Core>, ScreenAlive)>,
+) -> (StatusCode, Json<wire::Health>) {
     use super::journal::{Sent, Stage};
     let entries = core.journal.all().await;
     let writable = entries.is_ok();
@@ -111,6 +113,7 @@ async fn health_get(State(core): State<Arc<Core>>) -> (StatusCode, Json<wire::He
         payment_service_reachable: !core.mirror.link_silent(),
         store_writable: writable,
         needs_operator,
+        screen_last_alive: screen.last().map(crate::store::rfc3339),
     };
     (status, Json(health))
 }

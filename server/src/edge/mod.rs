@@ -22,7 +22,7 @@ use crate::application::listen::{base_url_of, bind, limits, shutdown_signal};
 use crate::application::routers::with_files;
 use crate::config::Config;
 use crate::dispenser::Dispenser;
-use crate::routes::{self, DisplayState, StreamSlots};
+use crate::routes::{self, DisplayState, ScreenAlive, StreamSlots};
 use crate::serve::{self, Limits};
 use axum::Router;
 use hub_client::HubClient;
@@ -111,9 +111,15 @@ impl Edge {
             api: Arc::new(display::EdgeDisplay(core.clone())),
             shutdown: shutdown.clone(),
             streams: StreamSlots::new(limits.slots.available_permits()),
+            screen_alive: ScreenAlive::default(),
         };
+        let screen = display.screen_alive.clone();
         let guarded = routes::display_router_for(display).merge(routes::sim_absent_router());
-        let router = with_files(&config, guarded, display::health_router(core.clone()));
+        let router = with_files(
+            &config,
+            guarded,
+            display::health_router(core.clone(), screen),
+        );
         let handle = EdgeHandle {
             core,
             stop: Arc::new(stop),

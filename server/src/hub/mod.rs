@@ -87,6 +87,7 @@ impl Hub {
             webhook: Arc::new(RwLock::new(None)),
             shutdown,
             streams: StreamSlots::new(0),
+            screen_alive: Default::default(),
         };
         let router = Router::new()
             .merge(routes::router().with_state(state.clone()))

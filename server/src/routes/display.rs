@@ -36,6 +36,8 @@ pub struct DisplayState {
     pub shutdown: watch::Receiver<bool>,
     /// The open `/api/events` streams, capped per client and in total.
     pub streams: StreamSlots,
+    /// When the screen last said it was alive (`POST /api/display/alive`).
+    pub screen_alive: super::ScreenAlive,
 }
 
 /// A standalone machine: its own engine and its configured catalog.

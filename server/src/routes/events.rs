@@ -6,7 +6,6 @@ use super::extract::PeerIp;
 use super::{DisplayApi, DisplayState};
 use crate::error::AppError;
 use crate::session::Update;
-use crate::telemetry::metrics;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::{extract::State, routing::get, Router};
 use futures_util::stream::{self, Stream, StreamExt};
@@ -29,9 +28,6 @@ async fn events_stream(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     // Held by the stream: its place is given back when the stream is dropped.
     let slot = state.streams.take(client)?;
-    // A screen holding its stream is alive (until the display's own
-    // heartbeat says more): at connect and at every ping it is sent.
-    metrics::screen_alive(time::OffsetDateTime::now_utc());
     let api = state.api;
     let mut shutdown = state.shutdown;
     // Subscribe first, then snapshot: nothing can fall between the two.
@@ -54,7 +50,6 @@ async fn events_stream(
     let pings = IntervalStream::new(tokio::time::interval(PING_EVERY))
         .skip(1)
         .map(move |_| {
-            metrics::screen_alive(time::OffsetDateTime::now_utc());
             let now = crate::store::rfc3339(time::OffsetDateTime::now_utc());
             Event::default()
                 .event("ping")

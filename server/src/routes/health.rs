@@ -1,9 +1,11 @@
 //! `GET /healthz`: liveness, whether the payment service answers, and which
-//! purchases wait for a person (for the fleet's monitoring).
+//! purchases wait for a person, and when the screen last said it was alive
+//! (for the fleet's monitoring).
 
 use super::AppState;
 use axum::http::StatusCode;
 use axum::{extract::State, routing::get, Json, Router};
+use time::format_description::well_known::Rfc3339;
 use vendscreen_protocol as wire;
 
 pub fn router() -> Router<AppState> {
@@ -31,6 +33,10 @@ async fn health_get(State(state): State<AppState>) -> (StatusCode, Json<wire::He
         payment_service_reachable: state.engine.payment_reachable(),
         store_writable: status.is_success(),
         needs_operator: state.engine.awaiting_operator().await,
+        screen_last_alive: state
+            .screen_alive
+            .last()
+            .and_then(|t| t.format(&Rfc3339).ok()),
     };
     (status, Json(health))
 }

@@ -2,6 +2,7 @@
 //! display (and only this machine, by default) may call; `public_router` is
 //! what the network may reach; `boundary` guards the former.
 
+mod alive;
 mod boundary;
 mod catalog;
 mod display;
@@ -19,6 +20,7 @@ use axum::Router;
 use std::sync::{Arc, RwLock};
 use vendscreen_protocol as wire;
 
+pub use alive::ScreenAlive;
 pub use boundary::{guard, Boundary};
 pub use display::{DisplayApi, DisplayState, EngineDisplay};
 pub use extract::ApiJson;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// The open `/api/events` streams, capped per client and in total.
     pub streams: StreamSlots,
+    /// When this machine's screen last said it was alive.
+    pub screen_alive: ScreenAlive,
 }
 
 impl AppState {
@@ -52,6 +56,7 @@ impl AppState {
             api: Arc::new(api),
             shutdown: self.shutdown.clone(),
             streams: self.streams.clone(),
+            screen_alive: self.screen_alive.clone(),
         }
     }
 }
@@ -68,6 +73,7 @@ pub fn display_router_for(state: DisplayState) -> Router {
         .merge(catalog::router())
         .merge(sessions::router())
         .merge(events::router())
+        .merge(alive::router())
         .route("/api/{*rest}", axum::routing::any(extract::not_found))
         // Last, so it reaches every route above.
         .method_not_allowed_fallback(extract::method_not_allowed)

@@ -1,7 +1,7 @@
 //! `/healthz` and the machine's status tell the truth about the payment
 //! service: only an answer we can sell with counts as reachable.
 
-use crate::helpers::{spawn_app_with, spawn_machine_paying_at, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, spawn_machine_paying_at, TestApp};
 use serde_json::json;
 
 /// "Vipps": an app whose simulator the machine under test pays at.
@@ -52,4 +52,52 @@ async fn a_payment_service_that_forbids_our_calls_is_unreachable() {
         .await;
     let machine = spawn_machine_paying_at(&vipps, &[]).await;
     assert_refused_as_unreachable(&machine).await;
+}
+
+/// When `/healthz` says the screen was last alive, parsed.
+async fn screen_last_alive(app: &TestApp) -> Option<time::OffsetDateTime> {
+    let health: serde_json::Value = app.get("/healthz").await.json().await.unwrap();
+    let last = health.get("screenLastAlive")?.as_str()?;
+    let rfc3339 = time::format_description::well_known::Rfc3339;
+    Some(time::OffsetDateTime::parse(last, &rfc3339).expect("screenLastAlive is RFC 3339"))
+}
+
+#[tokio::test]
+async fn healthz_shows_when_the_screen_last_said_it_was_alive() {
+    let app = spawn_app().await;
+    assert_eq!(
+        screen_last_alive(&app).await,
+        None,
+        "no screen has spoken yet"
+    );
+
+    let before = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+    let resp = app.post_json("/api/display/alive", json!({})).await;
+    assert_eq!(resp.status(), 204);
+    let first = screen_last_alive(&app).await.expect("the report is shown");
+    let after = time::OffsetDateTime::now_utc() + time::Duration::seconds(1);
+    assert!(before <= first && first <= after, "{first} is now");
+
+    // Each report moves it on; a form post (no JSON) is refused and moves nothing.
+    let form = app
+        .http
+        .post(app.url("/api/display/alive"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("x=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 415);
+    assert_eq!(screen_last_alive(&app).await, Some(first));
+    let again = crate::wait::wait_until(
+        "a later report",
+        std::time::Duration::from_secs(5),
+        async || {
+            app.post_json("/api/display/alive", json!({})).await;
+            let last = screen_last_alive(&app).await.unwrap();
+            Ok::<_, std::convert::Infallible>((last > first).then_some(last))
+        },
+    )
+    .await;
+    assert!(again.is_ok(), "a later report moves the time on");
 }
