@@ -12,6 +12,7 @@ mod helpers;
 mod limits;
 mod listeners;
 mod money_safety;
+mod operator_cli;
 mod problems;
 mod purchase;
 mod sent;

@@ -27,6 +27,8 @@ slot = "A2"
 /// One fleet: its database, its Vipps, and its hub replicas.
 pub struct Fleet {
     _db: vendscreen_pgtest::TestDatabase,
+    /// The database's URL (`store.url` for the fleet commands).
+    pub db_url: String,
     pub store: PgStore,
     pub vipps: String,
     pub hubs: Vec<String>,
@@ -79,6 +81,7 @@ impl Fleet {
         }
         let store = PgStore::connect(db.url(), 4).await.unwrap();
         Fleet {
+            db_url: db.url().to_string(),
             _db: db,
             store,
             vipps,

@@ -2,6 +2,7 @@
 //! own (pgtest), paying at a simulator of its own ("Vipps"). The tests play
 //! the machines' edges with plain HTTP: the contract as the edge sees it.
 
+mod cli;
 mod edge;
 mod handshake;
 mod harness;
