@@ -4,6 +4,8 @@
 mod bad_input;
 mod boundary;
 mod cancels;
+#[path = "../support/cli.rs"]
+mod cli;
 mod credentials;
 mod dispensers;
 mod engine;

@@ -2,34 +2,20 @@
 //! `operator refund` pays back at the server's own simulator (through its
 //! listener), `operator sales` reads the same SQLite file.
 
+use crate::cli::Ran;
 use crate::helpers::{spawn_app, TestApp};
 use serde_json::Value;
 use vendscreen_protocol::SessionState;
 
-/// What a run of the binary gave: exit code, stdout, stderr.
-struct Ran {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-/// Runs `vendscreen-server ARGS` with `app`'s store and listener, and
-/// nothing else from this process's environment.
+/// Runs `vendscreen-server ARGS` with `app`'s store and listener.
 async fn cli(app: &TestApp, args: &[&str]) -> Ran {
+    let store = app.dir.path().join("test.db").display().to_string();
     let listen = app.base.trim_start_matches("http://");
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vendscreen-server"))
-        .env_clear()
-        .env("VENDSCREEN_STORE_PATH", app.dir.path().join("test.db"))
-        .env("VENDSCREEN_SERVER_LISTEN", listen)
-        .args(args)
-        .output()
-        .await
-        .unwrap();
-    Ran {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into(),
-        err: String::from_utf8_lossy(&out.stderr).into(),
-    }
+    let env = [
+        ("VENDSCREEN_STORE_PATH", store.as_str()),
+        ("VENDSCREEN_SERVER_LISTEN", listen),
+    ];
+    crate::cli::run(&env, args).await
 }
 
 async fn refund(app: &TestApp, reference: &str, extra: &[&str]) -> Ran {

@@ -2,41 +2,15 @@
 //! database: the token it prints is the one the hub takes, and disabling,
 //! rotating and a new catalog reach the running hub.
 
+use crate::cli::Ran;
 use crate::edge::Edge;
-use crate::harness::Fleet;
+use crate::harness::{Fleet, CATALOG};
 
-const CATALOG: &str = r#"
-[machine]
-name = "Bergen, Torgallmenningen"
-[[products]]
-id = "cola"
-name = "Cola 0,5 l"
-price = 3500
-slot = "A1"
-"#;
-
-struct Ran {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-/// Runs `vendscreen-server fleet machine ARGS` on the fleet's database and
-/// nothing else from this process's environment.
+/// Runs `vendscreen-server fleet machine ARGS` on the fleet's database.
 async fn machine(fleet: &Fleet, args: &[&str]) -> Ran {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vendscreen-server"))
-        .env_clear()
-        .env("VENDSCREEN_STORE_URL", &fleet.db_url)
-        .args(["fleet", "machine"])
-        .args(args)
-        .output()
-        .await
-        .unwrap();
-    Ran {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into(),
-        err: String::from_utf8_lossy(&out.stderr).into(),
-    }
+    let env = [("VENDSCREEN_STORE_URL", fleet.db_url.as_str())];
+    let args: Vec<&str> = ["fleet", "machine"].iter().chain(args).copied().collect();
+    crate::cli::run(&env, &args).await
 }
 
 /// The token a command printed: its last line.
@@ -73,7 +47,7 @@ async fn an_added_machines_token_is_taken_until_rotated_or_disabled() {
     let list = machine(&fleet, &["list"]).await;
     assert!(
         list.out
-            .contains("vm-cli-1  enabled  catalog v1 (1 products)"),
+            .contains("vm-cli-1  enabled  catalog v1 (2 products)"),
         "{}",
         list.out
     );
