@@ -9,6 +9,7 @@ use vendscreen_server::simulator::SimulatorCredentials;
 
 /// The settings that make a server pay at the simulator at `base`, as its
 /// built-in test merchant.
+#[allow(dead_code)]
 pub fn paying_at(base: &str) -> Vec<(&'static str, String)> {
     let c = SimulatorCredentials::default();
     vec![
