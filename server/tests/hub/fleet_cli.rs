@@ -6,9 +6,13 @@ use crate::cli::Ran;
 use crate::edge::Edge;
 use crate::harness::{Fleet, CATALOG};
 
-/// Runs `vendscreen-server fleet machine ARGS` on the fleet's database.
+/// Runs `vendscreen-server fleet machine ARGS` on the fleet's database, in
+/// the environment `scripts/run-fleet` gives it: the hub's ePayment settings
+/// and no posId (a fleet command checks only what it uses: `store.url`).
 async fn machine(fleet: &Fleet, args: &[&str]) -> Ran {
-    let env = [("VENDSCREEN_STORE_URL", fleet.db_url.as_str())];
+    let mut env = crate::vipps::paying_at(&fleet.vipps);
+    env.push(("VENDSCREEN_STORE_URL", fleet.db_url.clone()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let args: Vec<&str> = ["fleet", "machine"].iter().chain(args).copied().collect();
     crate::cli::run(&env, &args).await
 }
