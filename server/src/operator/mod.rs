@@ -6,6 +6,7 @@
 //! PostgreSQL; no admin endpoint faces the network, and access to the
 //! machine (or the database) is the authorization.
 
+mod period;
 mod refund;
 mod sales;
 
