@@ -31,6 +31,10 @@ pub enum Command {
     /// Serves in the configured role until Ctrl-C or SIGTERM (the default).
     Serve,
     /// The operator's tools: purchases waiting for a person, refunds, sales.
+    ///
+    /// They work on store.url's PostgreSQL when it is set (a hub; run with the
+    /// hub's configuration), else on store.path's SQLite file (a standalone
+    /// machine; run beside its server, with the same configuration).
     #[command(subcommand)]
     Operator(operator::Command),
     /// Fleet mode: the hub's machines (run beside the hub, on its store.url).

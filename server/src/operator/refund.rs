@@ -7,8 +7,9 @@
 use crate::config::Config;
 use crate::domain::{Phase, SessionRecord};
 use crate::epayment::model::Amount;
-use crate::epayment::{EpaymentClient, EpaymentError};
+use crate::epayment::{EpaymentClient, EpaymentError, RetryPolicy};
 use crate::store::{Refund, Store};
+use std::time::Duration;
 use time::OffsetDateTime;
 
 use super::major;
@@ -51,6 +52,15 @@ pub struct RefundArgs {
     pub nth: u32,
 }
 
+/// A person waits on this command, and Vipps allows 5 refunds, captures
+/// and cancels per reference a minute: a few quick tries, then the answer
+/// "unknown, run it again" (which is safe: the same key refunds once).
+const TRIES: RetryPolicy = RetryPolicy {
+    attempts: Some(3),
+    base_delay: Duration::from_millis(200),
+    max_delay: Duration::from_secs(2),
+};
+
 pub async fn run(store: &dyn Store, config: &Config, args: &RefundArgs) -> Result<String, String> {
     let reference = &args.reference;
     let record = store.get(reference).await.map_err(|e| e.to_string())?;
@@ -64,7 +74,8 @@ pub async fn run(store: &dyn Store, config: &Config, args: &RefundArgs) -> Resul
     }
     let amount = args.amount.unwrap_or(record.amount.value);
     let key = record.idempotency_key(&format!("refund-{amount}-{}", args.nth));
-    let client = EpaymentClient::new(crate::startup::epayment_settings(config, &local(config)));
+    let settings = crate::startup::epayment_settings(config, &local(config));
+    let client = EpaymentClient::with_retry(settings, TRIES);
     let earlier = store.refunds(reference).await.map_err(|e| e.to_string())?;
     match earlier.iter().find(|r| r.key == key) {
         Some(done) if done.is_done() => return Ok(already(done, &record)),
@@ -80,7 +91,12 @@ pub async fn run(store: &dyn Store, config: &Config, args: &RefundArgs) -> Resul
             open.amount
         ));
     }
-    check_room(&client, &record, amount).await?;
+    check_room(&client, &record, amount)
+        .await
+        .map_err(|e| match config.uses_simulator() {
+            true => format!("{e}\n(this demo pays at the simulator inside the running server, at {}: is it running?)", local(config)),
+            false => e,
+        })?;
     let asked = Refund {
         key,
         reference: reference.clone(),

@@ -185,3 +185,61 @@ async fn every_command_has_help_and_usage_errors_exit_2() {
         (0, "nothing waits for an operator\n")
     );
 }
+
+#[tokio::test]
+async fn a_demo_refund_without_its_server_says_where_it_looked() {
+    let app = spawn_app().await;
+    let reference = completed(&app, "cola").await;
+    let store = app.dir.path().join("test.db").display().to_string();
+    let env = [
+        ("VENDSCREEN_STORE_PATH", store.as_str()),
+        // Nothing listens on port 1: the demo's simulator is not there.
+        ("VENDSCREEN_SERVER_LISTEN", "127.0.0.1:1"),
+    ];
+    let ran = crate::cli::run(&env, &["operator", "refund", &reference]).await;
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.err.contains("127.0.0.1:1: is it running?"),
+        "{}",
+        ran.err
+    );
+    assert_eq!(refund_calls(&app, &reference).await, 0);
+    assert!(app.vipps().payment(&reference).await["aggregate"]["refundedAmount"]["value"] == 0);
+}
+
+#[tokio::test]
+async fn a_refund_whose_answer_was_lost_is_finished_by_running_it_again() {
+    let app = spawn_app().await;
+    let reference = completed(&app, "cola").await;
+    // Vipps refunds, and every answer of one command's (three) tries is lost.
+    let lose = serde_json::json!({
+        "endpoint": "refund", "dropConnection": true, "afterProcessing": true, "times": 3,
+    });
+    app.fault(lose).await;
+    let lost = refund(&app, &reference, &["--amount", "1500"]).await;
+    assert_eq!(lost.code, 1);
+    assert!(
+        lost.err.contains("run the same command again"),
+        "{}",
+        lost.err
+    );
+    assert_eq!(
+        value(&app.payment(&reference).await, "refundedAmount"),
+        1500
+    );
+    // Nothing else is refunded while that one's outcome is unknown here.
+    let other = refund(&app, &reference, &["--amount", "500"]).await;
+    assert_eq!(other.code, 1);
+    assert!(other.err.contains("has no answer yet"), "{}", other.err);
+    // The operator tries again later (Vipps allows 5 refunds a minute).
+    app.advance_clock(60).await;
+    let again = refund(&app, &reference, &["--amount", "1500"]).await;
+    assert_eq!(again.code, 0, "{}", again.err);
+    assert!(again.out.contains("refunded 15.00 NOK"), "{}", again.out);
+    assert_eq!(
+        value(&app.payment(&reference).await, "refundedAmount"),
+        1500
+    );
+    let done = refund(&app, &reference, &["--amount", "1500"]).await;
+    assert!(done.out.contains("already"), "{}", done.out);
+}
