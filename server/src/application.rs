@@ -3,7 +3,7 @@
 //! `run_until_stopped` serves them all through the bounded serve loop.
 
 pub(crate) mod listen;
-mod routers;
+pub(crate) mod routers;
 
 use listen::{base_url_of, bind, bind_some, limits, shutdown_signal};
 
@@ -37,6 +37,7 @@ pub struct Application {
     base_url: String,
     webhook_base_url: Option<String>,
     simulator_base_url: Option<String>,
+    metrics_base_url: Option<String>,
     pub simulator: Option<Simulator>,
     pub dispenser: Dispenser,
     /// For the webhook registration's secret (a setting, not a session).
@@ -50,6 +51,8 @@ impl Application {
         let main = bind(&config.server.listen, "server.listen").await?;
         let webhook = bind_some(config.webhook.listen.as_deref(), "webhook.listen").await?;
         let phone = bind_some(config.simulator.listen.as_deref(), "simulator.listen").await?;
+        let metrics = bind_some(config.metrics.listen.as_deref(), "metrics.listen").await?;
+        crate::telemetry::metrics::install();
         let base_url = base_url_of(&main)?;
         if !config.server.expose_api && !main.local_addr()?.ip().is_loopback() {
             tracing::info!(
@@ -59,6 +62,7 @@ impl Application {
         }
         let webhook_base_url = webhook.as_ref().map(base_url_of).transpose()?;
         let simulator_base_url = phone.as_ref().map(base_url_of).transpose()?;
+        let metrics_base_url = metrics.as_ref().map(base_url_of).transpose()?;
         let store = SqliteStore::open(&config.store.path, &config.machine.pos_id).map_err(|e| {
             format!(
                 "cannot open the store at {}: {e}",
@@ -93,14 +97,20 @@ impl Application {
                 .unwrap_or_else(|| base_url.clone());
             Simulator::new(SimulatorConfig::new(public))
         });
+        let main_router = routers::main_router(
+            &config,
+            state.clone(),
+            simulator.as_ref(),
+            &dispenser,
+            webhook.is_none(),
+        );
+        let metrics_here = routes::metrics_router(state.engine.clone());
+        let (main_router, metrics) = match metrics {
+            Some(listener) => (main_router, Some((listener, metrics_here))),
+            None => (main_router.merge(metrics_here), None),
+        };
         let mut served = vec![Served {
-            router: routers::main_router(
-                &config,
-                state.clone(),
-                simulator.as_ref(),
-                &dispenser,
-                webhook.is_none(),
-            ),
+            router: main_router,
             listener: main,
         }];
         if let Some(listener) = webhook {
@@ -109,6 +119,10 @@ impl Application {
         }
         if let (Some(listener), Some(sim)) = (phone, simulator.as_ref()) {
             let router = routers::phone_router(&config, sim);
+            served.push(Served { listener, router });
+        }
+        if let Some((listener, router)) = metrics {
+            let router = routers::metrics_only(router);
             served.push(Served { listener, router });
         }
         Ok(Application {
@@ -120,6 +134,7 @@ impl Application {
             base_url,
             webhook_base_url,
             simulator_base_url,
+            metrics_base_url,
             simulator,
             dispenser,
             store,
@@ -147,6 +162,11 @@ impl Application {
     /// The phone page's own listener's base URL, when `simulator.listen` is set.
     pub fn simulator_base_url(&self) -> Option<&str> {
         self.simulator_base_url.as_deref()
+    }
+
+    /// `metrics.listen`'s base URL, when it is set.
+    pub fn metrics_base_url(&self) -> Option<&str> {
+        self.metrics_base_url.as_deref()
     }
 
     pub fn engine(&self) -> &Engine {
@@ -215,6 +235,7 @@ async fn after_start(state: AppState, store: Arc<dyn Store>, config: Config, web
         Err(e) => tracing::error!(error = %e, "recovery failed"),
     }
     state.engine.spawn_worker();
+    state.engine.spawn_unsettled_check();
     // Every 30 s: often enough for the idle screen to say "out of service" soon,
     // rare enough to stay a whisper in Vipps's logs (each probe is a 404).
     state.engine.spawn_health_monitor(Duration::from_secs(30));

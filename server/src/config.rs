@@ -1,6 +1,7 @@
 //! Typed configuration: a TOML file whose every key can be overridden by an
 //! environment variable `VENDSCREEN_<SECTION>_<KEY>` (design.md). Read once at start.
 
+use crate::epayment::QrFormat;
 use serde::Deserialize;
 use std::path::PathBuf;
 use vendscreen_protocol as wire;
@@ -14,6 +15,7 @@ mod roles;
 mod secret;
 
 pub use catalog::MachineCatalog;
+pub use defaults::EPAYMENT_BASE_URL;
 pub use limits::description as payment_description;
 pub use secret::Secret;
 
@@ -29,6 +31,7 @@ pub struct Config {
     pub dispenser: DispenserConfig,
     pub simulator: SimulatorSection,
     pub hub: HubConfig,
+    pub metrics: MetricsConfig,
     pub products: Vec<ProductConfig>,
 }
 
@@ -46,8 +49,8 @@ pub enum Role {
     Edge,
 }
 
-/// Where an edge finds its hub.
-#[derive(Debug, Clone, Deserialize, Default)]
+/// Where an edge finds its hub; a hub's vend handshake.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HubConfig {
     /// The hub's base URL, e.g. `https://vending.example.com`.
@@ -55,14 +58,25 @@ pub struct HubConfig {
     /// This machine's token (printed once by `fleet machine add`).
     pub token: Option<Secret>,
     /// A hub: how long a machine's edge has to acknowledge a vend, in ms.
-    #[serde(deserialize_with = "lenient::opt_u64")]
-    pub vend_ack_ms: Option<u64>,
+    #[serde(deserialize_with = "lenient::u64")]
+    pub vend_ack_ms: u64,
     /// A hub: how long after its acknowledgement a vend's outcome may take, in ms.
-    #[serde(deserialize_with = "lenient::opt_u64")]
-    pub vend_result_ms: Option<u64>,
+    #[serde(deserialize_with = "lenient::u64")]
+    pub vend_result_ms: u64,
     /// A hub: a machine silent this long has its open QR cancelled, in ms.
-    #[serde(deserialize_with = "lenient::opt_u64")]
-    pub machine_silence_ms: Option<u64>,
+    #[serde(deserialize_with = "lenient::u64")]
+    pub machine_silence_ms: u64,
+    /// A hub: a `ping` on each machine's stream at least this often, in ms
+    /// (tests shorten it along with `link_silence_ms`).
+    #[serde(deserialize_with = "lenient::u64")]
+    pub ping_ms: u64,
+    /// An edge: out of service once its link has been silent this long, in
+    /// ms (two missed pings and some slack).
+    #[serde(deserialize_with = "lenient::u64")]
+    pub link_silence_ms: u64,
+    /// An edge: a heartbeat to the hub this often, in ms.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub heartbeat_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -112,7 +126,7 @@ pub struct MachineConfig {
     pub qr_error_correction: wire::QrErrorCorrection,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EpaymentConfig {
     /// Unset: the in-process simulator.
@@ -121,21 +135,27 @@ pub struct EpaymentConfig {
     pub client_secret: Option<Secret>,
     pub subscription_key: Option<Secret>,
     pub msn: Option<String>,
-    /// `TEXT/TARGETURL` (we render the QR) or `IMAGE/SVG+XML` (Vipps renders it).
-    pub qr_format: Option<String>,
+    /// `TEXT/TARGETURL` (we render the QR) or `IMAGE/SVG+XML` (Vipps renders
+    /// it); anything else is refused at start.
+    pub qr_format: QrFormat,
     /// Per-call timeout in seconds.
-    #[serde(deserialize_with = "lenient::opt_u64")]
-    pub timeout_s: Option<u64>,
+    #[serde(deserialize_with = "lenient::u64")]
+    pub timeout_s: u64,
     /// First poll after create, in ms (Vipps advises 5000).
-    #[serde(deserialize_with = "lenient::opt_u64")]
-    pub poll_first_ms: Option<u64>,
+    #[serde(deserialize_with = "lenient::u64")]
+    pub poll_first_ms: u64,
     /// Polls after that, in ms (Vipps advises 2000).
-    #[serde(deserialize_with = "lenient::opt_u64")]
-    pub poll_interval_ms: Option<u64>,
+    #[serde(deserialize_with = "lenient::u64")]
+    pub poll_interval_ms: u64,
     /// How long a capture or release may keep failing before the session is
-    /// listed for an operator, in ms (default 120000); the retries go on.
-    #[serde(deserialize_with = "lenient::opt_u64")]
-    pub settle_flag_after_ms: Option<u64>,
+    /// listed for an operator, in ms; the retries go on.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub settle_flag_after_ms: u64,
+    /// How long a purchase may stay approved but neither captured nor
+    /// released before it is listed for an operator, in s (the card hold
+    /// lapses after 7 days).
+    #[serde(deserialize_with = "lenient::u64")]
+    pub unsettled_flag_after_s: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -199,6 +219,16 @@ pub struct SimulatorSection {
     pub public_url: Option<String>,
     /// Set: the phone page (and its Approve / Decline) also has a listener of
     /// its own here, for phones on the network; the display API stays local.
+    pub listen: Option<String>,
+}
+
+/// Where `GET /metrics` (Prometheus text) is served.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Set: `/metrics` on a listener of its own here, and not on
+    /// `server.listen` (e.g. `0.0.0.0:9464` for a fleet's Prometheus while
+    /// `server.listen` stays on loopback); unset: on `server.listen`.
     pub listen: Option<String>,
 }
 
@@ -384,6 +414,53 @@ mod tests {
         let env = env(&[("VENDSCREEN_MACHINE_QR_ERROR_CORRECTION", "H")]);
         let c = Config::from_sources(file, env).unwrap();
         assert_eq!(c.machine.qr_error_correction, wire::QrErrorCorrection::H);
+    }
+
+    #[test]
+    fn metrics_listen_and_the_unsettled_limit_are_settings() {
+        let c = Config::from_sources("", []).unwrap();
+        assert_eq!(
+            (c.metrics.listen, c.epayment.unsettled_flag_after_s),
+            (None, 3600)
+        );
+        let env = env(&[
+            ("VENDSCREEN_METRICS_LISTEN", "0.0.0.0:9464"),
+            ("VENDSCREEN_EPAYMENT_UNSETTLED_FLAG_AFTER_S", "7200"),
+        ]);
+        let c = Config::from_sources("", env).unwrap();
+        assert_eq!(c.metrics.listen.as_deref(), Some("0.0.0.0:9464"));
+        assert_eq!(c.epayment.unsettled_flag_after_s, 7200);
+        let typo = Config::from_sources("[metrics]\nlisten_on = \"x\"\n", []);
+        assert!(typo.unwrap_err().to_string().contains("listen_on"));
+    }
+
+    #[test]
+    fn a_misspelt_qr_format_is_a_clear_startup_error() {
+        let env = env(&[("VENDSCREEN_EPAYMENT_QR_FORMAT", "IMAGE/SVG")]);
+        let e = Config::from_sources("", env).unwrap_err().to_string();
+        assert!(
+            e.contains("IMAGE/SVG") && e.contains("IMAGE/SVG+XML"),
+            "{e}"
+        );
+        let file = "[epayment]\nqr_format = \"IMAGE/SVG+XML\"\n";
+        let c = Config::from_sources(file, []).unwrap();
+        assert_eq!(c.epayment.qr_format, QrFormat::Svg);
+        let c = Config::from_sources("", []).unwrap();
+        assert_eq!(c.epayment.qr_format, QrFormat::TargetUrl);
+    }
+
+    #[test]
+    fn every_default_is_in_the_config_itself() {
+        let c = Config::from_sources("", []).unwrap();
+        let e = &c.epayment;
+        let polls = (e.poll_first_ms, e.poll_interval_ms, e.settle_flag_after_ms);
+        assert_eq!((e.timeout_s, polls), (10, (5_000, 2_000, 120_000)));
+        assert_eq!(e.unsettled_flag_after_s, 3600);
+        let h = &c.hub;
+        let handshake = (h.vend_ack_ms, h.vend_result_ms, h.machine_silence_ms);
+        assert_eq!(handshake, (10_000, 60_000, 45_000));
+        let env = env(&[("VENDSCREEN_HUB_VEND_ACK_MS", "2500")]);
+        assert_eq!(Config::from_sources("", env).unwrap().hub.vend_ack_ms, 2500);
     }
 
     #[test]

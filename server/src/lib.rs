@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod dispenser;
 pub mod domain;
+pub mod edge;
 pub mod epayment;
 pub mod error;
 pub mod failpoint;
@@ -22,6 +23,11 @@ pub mod telemetry;
 
 pub(crate) mod application;
 
+/// The tests' one way to wait on a condition (shared with the test binaries).
+#[cfg(test)]
+#[path = "../tests/support/wait.rs"]
+pub(crate) mod test_wait;
+
 pub use application::Application;
 use config::Config;
 
@@ -29,8 +35,7 @@ use config::Config;
 pub async fn run(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     match config.server.role {
         config::Role::Hub => hub::Hub::build(config).await?.run_until_stopped().await,
-        config::Role::Standalone | config::Role::Edge => {
-            Application::build(config).await?.run_until_stopped().await
-        }
+        config::Role::Edge => edge::Edge::build(config).await?.run_until_stopped().await,
+        config::Role::Standalone => Application::build(config).await?.run_until_stopped().await,
     }
 }

@@ -1,7 +1,7 @@
 //! Wiring at start: the ePayment settings (real or simulator), the webhook
 //! registration, and the catalog the display is served.
 
-use crate::config::Config;
+use crate::config::{Config, Secret, EPAYMENT_BASE_URL};
 use crate::epayment::model::EPAYMENT_WEBHOOK_EVENTS;
 use crate::epayment::{EpaymentClient, EpaymentError, EpaymentSettings};
 use crate::routes::WebhookSecret;
@@ -15,28 +15,26 @@ const WEBHOOK_SETTING: &str = "webhook";
 /// Client settings: the configured credentials, or the simulator's at `local_base`.
 pub fn epayment_settings(config: &Config, local_base: &str) -> EpaymentSettings {
     let e = &config.epayment;
-    let timeout = Duration::from_secs(e.timeout_s.unwrap_or(10));
+    let timeout = Duration::from_secs(e.timeout_s);
     if config.uses_simulator() {
         let sim = SimulatorCredentials::default();
+        // The simulator's published test credentials: nothing to hide.
         return EpaymentSettings {
             base_url: local_base.into(),
             client_id: sim.client_id,
-            client_secret: sim.client_secret,
-            subscription_key: sim.subscription_key,
+            client_secret: Secret::new(sim.client_secret),
+            subscription_key: Secret::new(sim.subscription_key),
             msn: sim.msn,
             timeout,
         };
     }
-    let secret = |s: &Option<crate::config::Secret>| {
-        s.as_ref()
-            .map(|s| s.expose().to_string())
-            .unwrap_or_default()
-    };
+    // `validate` made sure all four are set.
+    let secret = |s: &Option<Secret>| s.clone().unwrap_or_else(|| Secret::new(""));
     EpaymentSettings {
         base_url: e
             .base_url
             .clone()
-            .unwrap_or_else(|| "https://api.vipps.no".into()),
+            .unwrap_or_else(|| EPAYMENT_BASE_URL.into()),
         client_id: e.client_id.clone().unwrap_or_default(),
         client_secret: secret(&e.client_secret),
         subscription_key: secret(&e.subscription_key),
@@ -54,11 +52,18 @@ pub fn catalog(config: &Config) -> wire::Catalog {
     .wire()
 }
 
+/// The registration as the store keeps it: the one place the webhook
+/// secret is written out.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Stored {
     id: String,
     url: String,
-    secret: String,
+    #[serde(serialize_with = "write_secret")]
+    secret: Secret,
+}
+
+fn write_secret<S: serde::Serializer>(secret: &Secret, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(secret.expose())
 }
 
 /// The registration this store keeps for `url`, if any (a hub replica that

@@ -6,15 +6,17 @@
 //! After every restart: no double vend, no capture without a confirmed vend,
 //! no reservation left open.
 
+#[path = "support/ports.rs"]
+mod ports;
 #[path = "support/vipps.rs"]
 mod vipps;
 #[path = "support/wait.rs"]
 mod wait;
 
+use ports::free_port;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use tokio::process::{Child, Command};
@@ -22,23 +24,6 @@ use vipps::RawVipps;
 use wait::wait_for;
 
 const BIN: &str = env!("CARGO_BIN_EXE_vendscreen-server");
-
-/// A port for a child server that nobody else is handed meanwhile. Not
-/// `bind(0)`: the kernel may give that port to a parallel test's server
-/// before our child binds it, and our health check then answers from theirs.
-/// Below Linux's ephemeral range (32768+), where `bind(0)` and outgoing
-/// connections never land; unique within this test binary; free right now.
-fn free_port() -> u16 {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let start = std::process::id().wrapping_mul(97);
-    loop {
-        let n = start.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed));
-        let port = 20_000 + (n % 12_000) as u16;
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
 
 /// A running server process and what it needs to be restarted.
 struct Proc {

@@ -6,12 +6,16 @@
 //! operator's `VENDSCREEN_EPAYMENT_*` variables would be), once, before any
 //! thread could be reading it.
 
+#[path = "support/wait.rs"]
+mod wait;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::time::Duration;
 use vendscreen_server::config::{Config, DispenserConfig, DispenserKind};
 use vendscreen_server::dispenser::{Dispenser, VendOutcome};
+use wait::wait_until;
 
 const SECRET: &str = "client-secret-that-must-stay-home";
 const KEY: &str = "subscription-key-that-must-stay-home";
@@ -94,11 +98,12 @@ fn a_timed_out_vend_ends_everything_the_program_started() {
         .trim()
         .parse()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while alive(pid) && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let survived = alive(pid);
+    let gone = wait_until(
+        "the vend's child to end",
+        Duration::from_secs(5),
+        async || Ok::<_, std::convert::Infallible>((!alive(pid)).then_some(())),
+    );
+    let survived = runtime().block_on(gone).is_err();
     if survived {
         // Do not leave it behind, whatever the verdict.
         let _ = std::process::Command::new("kill")

@@ -180,7 +180,7 @@ async fn webhooks_register_list_and_delete() {
         .register_webhook(url, &EPAYMENT_WEBHOOK_EVENTS)
         .await
         .unwrap();
-    assert!(!reg.secret.is_empty());
+    assert!(!reg.secret.expose().is_empty());
     let hooks = t.client.list_webhooks().await.unwrap();
     assert_eq!(hooks.len(), 1);
     assert_eq!(

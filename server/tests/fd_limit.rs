@@ -3,12 +3,16 @@
 //! under way; it must still reach the payment service, capture, and answer
 //! the display once the flood is closed. And SIGTERM still ends event streams.
 
+#[path = "support/wait.rs"]
+mod wait;
+
 use serde_json::{json, Value};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
+use wait::wait_for;
 
 const BIN: &str = env!("CARGO_BIN_EXE_vendscreen-server");
 
@@ -123,18 +127,15 @@ async fn a_flood_of_idle_connections_starves_neither_the_payment_calls_nor_the_d
         .unwrap()
         .status()
         .is_success());
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        if state(&http, &machine, &reference).await.as_deref() == Some("completed") {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the purchase never completed (last: {:?})",
-            state(&http, &machine, &reference).await
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_for(
+        "the purchase to complete",
+        Duration::from_secs(60),
+        async || {
+            let state = state(&http, &machine, &reference).await;
+            (state.as_deref() == Some("completed")).then_some(())
+        },
+    )
+    .await;
     let health = http.get(format!("{}/healthz", machine.base)).send().await;
     assert_eq!(health.unwrap().status(), 200);
     drop(flood);

@@ -80,7 +80,7 @@ async fn deliveries_are_signed_ordered_and_retried() {
         .register_webhook(&receiver.url, &EPAYMENT_WEBHOOK_EVENTS)
         .await
         .unwrap();
-    receiver.secret.set(reg.secret).unwrap();
+    receiver.secret.set(reg.secret.expose().into()).unwrap();
 
     let r = t.authorized(3500).await;
     t.client.capture(&r, nok(3500), &key()).await.unwrap();
@@ -118,7 +118,7 @@ async fn a_registration_gets_only_its_event_types() {
         .register_webhook(&receiver.url, &["epayments.payment.expired.v1"])
         .await
         .unwrap();
-    receiver.secret.set(reg.secret).unwrap();
+    receiver.secret.set(reg.secret.expose().into()).unwrap();
     let r = t.created(3500).await;
     t.sim.advance_clock(Duration::from_secs(600));
     let (event, valid, _) = next(&mut rx).await;

@@ -62,6 +62,12 @@ pub fn main_router(
         // than let the display's file server answer 405 to a POST.
         None => guarded = guarded.merge(routes::sim_absent_router()),
     }
+    with_files(config, guarded, routes::public_router(state, webhook_here))
+}
+
+/// `guarded` behind the [`Boundary`], `public` as it is, and the display's
+/// files for everything else: `server.listen` of a standalone machine or an edge.
+pub fn with_files(config: &Config, guarded: Router, public: Router) -> Router {
     let boundary = Boundary::new(config.server.expose_api, our_names(config));
     let guarded = guarded.layer(from_fn_with_state(boundary, routes::guard));
     // `/` and `/index.html` are the display; a missing file is a plain 404
@@ -82,7 +88,12 @@ pub fn main_router(
     Router::new()
         .fallback_service(files)
         .merge(guarded)
-        .merge(routes::public_router(state, webhook_here))
+        .merge(public)
+}
+
+/// The router of `metrics.listen`: `/metrics`, and 404 for the rest.
+pub fn metrics_only(metrics: Router) -> Router {
+    metrics.merge(routes::not_found_router())
 }
 
 /// The router of `simulator.listen`: what a phone on the network needs.

@@ -7,7 +7,7 @@ use super::{
 use vendscreen_protocol as wire;
 
 /// The sections a `VENDSCREEN_<SECTION>_<KEY>` variable may name.
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "hub",
     "server",
     "machine",
@@ -16,6 +16,7 @@ const SECTIONS: [&str; 8] = [
     "store",
     "dispenser",
     "simulator",
+    "metrics",
 ];
 
 pub fn tax_rate() -> i64 {
@@ -58,6 +59,56 @@ impl Default for MachineConfig {
             vend_window_s: 120,
             outcome_display_s: 8,
             qr_error_correction: wire::QrErrorCorrection::M,
+        }
+    }
+}
+
+/// Where the real ePayment API is when only credentials are configured.
+pub const EPAYMENT_BASE_URL: &str = "https://api.vipps.no";
+
+impl Default for super::EpaymentConfig {
+    fn default() -> Self {
+        super::EpaymentConfig {
+            base_url: None,
+            client_id: None,
+            client_secret: None,
+            subscription_key: None,
+            msn: None,
+            qr_format: crate::epayment::QrFormat::TargetUrl,
+            timeout_s: 10,
+            // Vipps's advice for polling: 5 s first, then every 2 s.
+            poll_first_ms: 5_000,
+            poll_interval_ms: 2_000,
+            // Time, not a count of attempts: one attempt lasts from
+            // milliseconds to a minute (the client's own retries and
+            // timeouts), and what matters is how long money has been left
+            // unsettled. Two minutes outlasts the blips Vipps recovers from;
+            // by then the customer is gone.
+            settle_flag_after_ms: 120_000,
+            // An hour: far longer than any working purchase takes (a vend
+            // and a capture: seconds; settling retries: minutes), and days
+            // before the card hold lapses.
+            unsettled_flag_after_s: 3600,
+        }
+    }
+}
+
+impl Default for super::HubConfig {
+    fn default() -> Self {
+        super::HubConfig {
+            url: None,
+            token: None,
+            // The vend handshake (design.md, "Fleet mode"): 10 s to
+            // acknowledge, a minute for the outcome, 45 s of a machine's silence.
+            vend_ack_ms: 10_000,
+            vend_result_ms: 60_000,
+            machine_silence_ms: 45_000,
+            // The link: a ping every 15 s; an edge that hears nothing for
+            // 35 s (two missed pings and some slack) takes no purchase; a
+            // heartbeat with the dispenser's readiness every 15 s.
+            ping_ms: 15_000,
+            link_silence_ms: 35_000,
+            heartbeat_ms: 15_000,
         }
     }
 }

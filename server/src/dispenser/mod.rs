@@ -20,6 +20,17 @@ pub enum VendOutcome {
     TimedOut,
 }
 
+impl VendOutcome {
+    /// Its name in logs and metric labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VendOutcome::Vended => "vended",
+            VendOutcome::Failed => "failed",
+            VendOutcome::TimedOut => "timedOut",
+        }
+    }
+}
+
 /// The configured dispenser.
 #[derive(Clone)]
 pub enum Dispenser {

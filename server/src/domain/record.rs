@@ -63,9 +63,21 @@ pub enum OperatorReason {
     SettlementOverdue,
     /// The payment under this reference is not this purchase's.
     PaymentMismatch,
+    /// Approved, but neither captured nor released for longer than
+    /// `epayment.unsettled_flag_after_s`: a person looks well before the
+    /// card hold lapses (7 days). Cleared when it settles after all.
+    UnsettledTooLong,
 }
 
 impl OperatorReason {
+    /// Whether the flag only said "not settled yet", so settling ends it.
+    pub fn clears_when_settled(self) -> bool {
+        matches!(
+            self,
+            OperatorReason::SettlementOverdue | OperatorReason::UnsettledTooLong
+        )
+    }
+
     /// What a person reads in `operator list`.
     pub fn explain(self) -> &'static str {
         match self {
@@ -73,6 +85,7 @@ impl OperatorReason {
             OperatorReason::SettlementRefused => "capture or release refused by Vipps",
             OperatorReason::SettlementOverdue => "capture or release still failing; retrying",
             OperatorReason::PaymentMismatch => "the payment found is not this purchase's",
+            OperatorReason::UnsettledTooLong => "approved long ago, neither captured nor released",
         }
     }
 }
@@ -85,7 +98,7 @@ impl SessionRecord {
 
     /// The session as the display sees it, stamped with `now`.
     pub fn to_wire(&self, now: OffsetDateTime, outcome_display: Duration) -> wire::Session {
-        let phase = self.status.phase;
+        let phase = self.status.phase();
         wire::Session {
             reference: self.reference.clone(),
             product: wire::ProductRef {
@@ -98,9 +111,9 @@ impl SessionRecord {
             state: phase.wire(),
             expires_at: rfc3339(self.expires_at),
             server_time: rfc3339(now),
-            reason: self.status.reason.filter(|_| phase.is_final()),
+            reason: self.status.reason().filter(|_| phase.is_final()),
             idle_at: self.idle_at(outcome_display).map(rfc3339),
-            cancelling: self.status.cancelling.is_some(),
+            cancelling: self.status.cancelling().is_some(),
         }
     }
 

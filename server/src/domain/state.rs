@@ -135,13 +135,17 @@ pub enum Event {
     PaymentMismatch,
 }
 
-/// The part of a session the state machine decides over.
+/// The part of a session the state machine decides over. Its fields are
+/// private so that only the transition table (and a checked read from the
+/// store) makes one: a cancel under way exists only while unpaid, a reason
+/// only once the purchase is ending, never "completed while cancelling".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Status {
-    pub phase: Phase,
-    pub reason: Option<EndReason>,
+    phase: Phase,
+    /// Why it ended (or, while releasing, why the vend failed).
+    reason: Option<EndReason>,
     /// Set while a cancel is being settled with the provider.
-    pub cancelling: Option<EndReason>,
+    cancelling: Option<EndReason>,
 }
 
 /// The result of offering an event to a status.
@@ -154,12 +158,52 @@ pub enum Transition {
 }
 
 impl Status {
+    /// A phase as the engine enters it: no reason, no cancel under way.
     pub fn new(phase: Phase) -> Status {
         Status {
             phase,
             reason: None,
             cancelling: None,
         }
+    }
+
+    /// An unpaid purchase whose cancel (for `why`) is under way.
+    pub fn cancel_requested(why: EndReason) -> Status {
+        Status {
+            cancelling: Some(why),
+            ..Status::new(Phase::AwaitingPayment)
+        }
+    }
+
+    /// A status read back from the store; `None` for a combination no
+    /// transition makes (a cancel under way after payment, a reason on a
+    /// purchase still under way).
+    pub fn from_parts(
+        phase: Phase,
+        reason: Option<EndReason>,
+        cancelling: Option<EndReason>,
+    ) -> Option<Status> {
+        let cancel_ok = cancelling.is_none() || phase == Phase::AwaitingPayment;
+        let reason_ok = reason.is_none() || phase == Phase::Releasing || phase.is_final();
+        (cancel_ok && reason_ok).then_some(Status {
+            phase,
+            reason,
+            cancelling,
+        })
+    }
+
+    pub fn phase(self) -> Phase {
+        self.phase
+    }
+
+    /// Why it ended (or, while releasing, why the vend failed).
+    pub fn reason(self) -> Option<EndReason> {
+        self.reason
+    }
+
+    /// The reason of the cancel under way, if one is.
+    pub fn cancelling(self) -> Option<EndReason> {
+        self.cancelling
     }
 
     fn to(self, phase: Phase) -> Transition {

@@ -62,10 +62,7 @@ fn events() -> Vec<Event> {
 /// as the engine enters it, and an unpaid one with a cancel under way.
 fn starts() -> Vec<Status> {
     let mut all: Vec<Status> = Phase::ALL.into_iter().map(Status::new).collect();
-    all.push(Status {
-        cancelling: Some(EndReason::SessionTimeout),
-        ..Status::new(Phase::AwaitingPayment)
-    });
+    all.push(Status::cancel_requested(EndReason::SessionTimeout));
     all
 }
 
@@ -113,11 +110,11 @@ impl Vend {
     /// What a start phase says happened before the run began.
     fn before(start: Status) -> Vend {
         use Phase::*;
-        let started = u32::from(matches!(start.phase, Vending | Capturing | Completed));
+        let started = u32::from(matches!(start.phase(), Vending | Capturing | Completed));
         Vend {
             started,
-            confirmed: matches!(start.phase, Capturing | Completed),
-            failed: matches!(start.phase, Releasing | VendFailed),
+            confirmed: matches!(start.phase(), Capturing | Completed),
+            failed: matches!(start.phase(), Releasing | VendFailed),
         }
     }
 
@@ -158,13 +155,13 @@ proptest! {
         for step in run(start, &events) {
             let Some(next) = accepted(&step) else { continue };
             vend.note(&step.event);
-            let capturing = matches!(next.phase, Phase::Capturing | Phase::Completed)
-                && next.phase != step.before.phase;
+            let capturing = matches!(next.phase(), Phase::Capturing | Phase::Completed)
+                && next.phase() != step.before.phase();
             if capturing || step.event == Event::Captured {
                 prop_assert!(
                     vend.may_capture(),
                     "{:?} -> {:?} on {:?} with {vend:?}",
-                    step.before.phase, next.phase, step.event
+                    step.before.phase(), next.phase(), step.event
                 );
             }
         }
@@ -189,10 +186,10 @@ proptest! {
         events in prop::collection::vec(select(events()), 0..64),
     ) {
         for step in run(start, &events) {
-            if step.before.phase.is_final() {
+            if step.before.phase().is_final() {
                 prop_assert_eq!(
                     step.after, Transition::Ignore,
-                    "{:?} moved on {:?}", step.before.phase, step.event
+                    "{:?} moved on {:?}", step.before.phase(), step.event
                 );
             }
         }
@@ -206,11 +203,14 @@ proptest! {
         for step in run(start, &events) {
             let Some(next) = accepted(&step) else { continue };
             prop_assert!(
-                next.cancelling.is_none() || next.phase == Phase::AwaitingPayment,
+                next.cancelling().is_none() || next.phase() == Phase::AwaitingPayment,
                 "{:?} on {:?} left {next:?}", step.before, step.event
             );
+            // Whatever the table makes, the store can read back.
+            let parts = (next.phase(), next.reason(), next.cancelling());
+            prop_assert_eq!(Status::from_parts(parts.0, parts.1, parts.2), Some(next));
             if matches!(step.event, Event::CancelRequested(_)) {
-                prop_assert_eq!(step.before.phase, Phase::AwaitingPayment);
+                prop_assert_eq!(step.before.phase(), Phase::AwaitingPayment);
             }
         }
     }
@@ -226,12 +226,12 @@ proptest! {
             if mismatched {
                 prop_assert!(
                     !matches!(step.event, Event::VendStarted | Event::Released)
-                        && !matches!(next.phase, Phase::Vending | Phase::Releasing | Phase::VendFailed),
+                        && !matches!(next.phase(), Phase::Vending | Phase::Releasing | Phase::VendFailed),
                     "after a mismatch: {:?} on {:?} -> {next:?}", step.before, step.event
                 );
             }
             if step.event == Event::PaymentMismatch {
-                prop_assert_eq!((next.phase, next.reason), (Phase::Failed, Some(EndReason::PaymentMismatch)));
+                prop_assert_eq!((next.phase(), next.reason()), (Phase::Failed, Some(EndReason::PaymentMismatch)));
                 mismatched = true;
             }
         }

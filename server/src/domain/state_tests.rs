@@ -157,3 +157,19 @@ fn internal_phases_map_to_the_screen_vocabulary() {
         assert_eq!(Phase::parse(p.as_str()), Some(p));
     }
 }
+
+#[test]
+fn impossible_combinations_cannot_be_made() {
+    let cancelled = Some(EndReason::CustomerCancelled);
+    assert_eq!(Status::from_parts(Phase::Completed, None, cancelled), None);
+    assert_eq!(Status::from_parts(Phase::Authorized, None, cancelled), None);
+    let timeout = Some(EndReason::VendTimeout);
+    assert_eq!(Status::from_parts(Phase::Vending, timeout, None), None);
+    let unpaid = Status::from_parts(Phase::AwaitingPayment, None, cancelled);
+    assert_eq!(
+        unpaid,
+        Some(Status::cancel_requested(EndReason::CustomerCancelled))
+    );
+    let releasing = Status::from_parts(Phase::Releasing, timeout, None).unwrap();
+    assert_eq!(releasing.reason(), timeout);
+}

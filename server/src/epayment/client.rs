@@ -6,6 +6,7 @@ use super::model::{
 };
 use super::token::TokenCache;
 use super::transport::Call;
+use crate::config::Secret;
 use crate::retry::RetryPolicy;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -13,26 +14,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Where and as whom to call the API. Secrets are never printed (Debug redacts).
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct EpaymentSettings {
     /// e.g. `https://apitest.vipps.no` or `http://127.0.0.1:8080` (simulator).
     pub base_url: String,
     pub client_id: String,
-    pub client_secret: String,
-    pub subscription_key: String,
+    /// Kept wrapped up to the header that sends it.
+    pub client_secret: Secret,
+    pub subscription_key: Secret,
     pub msn: String,
     /// Per-call timeout (each try).
     pub timeout: Duration,
-}
-
-impl std::fmt::Debug for EpaymentSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EpaymentSettings")
-            .field("base_url", &self.base_url)
-            .field("msn", &self.msn)
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
-    }
 }
 
 /// What a call can fail with.
@@ -51,6 +43,15 @@ pub enum EpaymentError {
     /// No answer: connection failure or timeout, after retries.
     #[error("ePayment unreachable: {0}")]
     Unreachable(String),
+    /// An answer that is not the documented JSON (a proxy's page, a body cut
+    /// or changed on the way): the service may have acted, but we cannot
+    /// tell what it said. Not a refusal, so worth another try.
+    #[error("ePayment {op}: HTTP {status} answer is not the documented JSON: {detail}")]
+    Undecodable {
+        op: &'static str,
+        status: u16,
+        detail: String,
+    },
 }
 
 impl EpaymentError {
@@ -58,25 +59,27 @@ impl EpaymentError {
     pub fn code(&self) -> Option<&str> {
         match self {
             EpaymentError::Api { code, .. } => code.as_deref(),
-            EpaymentError::Unreachable(_) => None,
+            EpaymentError::Unreachable(_) | EpaymentError::Undecodable { .. } => None,
         }
     }
 
-    /// The HTTP status, if the API answered.
+    /// The HTTP status of an error the API answered with (an answer we
+    /// could not read has none: its status said nothing went wrong).
     pub fn status(&self) -> Option<u16> {
         match self {
             EpaymentError::Api { status, .. } => Some(*status),
-            EpaymentError::Unreachable(_) => None,
+            EpaymentError::Unreachable(_) | EpaymentError::Undecodable { .. } => None,
         }
     }
 
-    /// Whether trying the same call again may succeed: no answer, a 5xx, 423
-    /// (locked by a concurrent operation) or 429 (rate limited). Every other
-    /// answer is the service's decision and stays the same on a retry.
+    /// Whether trying the same call again may succeed: no answer, one we
+    /// could not read, a 5xx, 423 (locked by a concurrent operation) or 429
+    /// (rate limited). Every other answer is the service's decision and
+    /// stays the same on a retry.
     pub fn is_transient(&self) -> bool {
         match self {
-            EpaymentError::Unreachable(_) => true,
-            EpaymentError::Api { status, .. } => transient_status(*status),
+            EpaymentError::Unreachable(_) | EpaymentError::Undecodable { .. } => true,
+            EpaymentError::Api { status, .. } => *status >= 500 || matches!(status, 423 | 429),
         }
     }
 
@@ -88,13 +91,22 @@ impl EpaymentError {
         match self {
             EpaymentError::Unreachable(_) => true,
             EpaymentError::Api { status, .. } => *status >= 500 || matches!(status, 401 | 403),
+            // It answered: one unreadable answer does not take it out of use.
+            EpaymentError::Undecodable { .. } => false,
         }
     }
 }
 
-/// The statuses worth another try (see [`EpaymentError::is_transient`]).
-pub(crate) fn transient_status(status: u16) -> bool {
-    status >= 500 || status == 423 || status == 429
+impl EpaymentError {
+    /// A body that did not decode; logged here, where the cause is known.
+    pub(crate) fn undecodable(op: &'static str, status: u16, e: &serde_json::Error) -> Self {
+        tracing::warn!(op, status, error = %e, "ePayment answer is not the documented JSON");
+        EpaymentError::Undecodable {
+            op,
+            status,
+            detail: e.to_string(),
+        }
+    }
 }
 
 /// An answer and the payment service's `Date` on it (`None` when it sent none).
@@ -104,13 +116,16 @@ pub struct Dated<T> {
     pub served_at: Option<time::OffsetDateTime>,
 }
 
-/// How the create call asks for the QR (`qrFormat.format`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How the create call asks for the QR (`qrFormat.format`); configured as
+/// `epayment.qr_format` by the same names, any other name refused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 pub enum QrFormat {
     /// `TEXT/TARGETURL`: `redirectUrl` is the URL to encode; we render the QR.
     #[default]
+    #[serde(rename = "TEXT/TARGETURL")]
     TargetUrl,
     /// `IMAGE/SVG+XML`: `redirectUrl` is an image Vipps renders (`fetch_qr_image`).
+    #[serde(rename = "IMAGE/SVG+XML")]
     Svg,
 }
 
@@ -227,15 +242,8 @@ impl EpaymentClient {
         let op = call.op;
         let answer = self.execute(call).await?;
         let served_at = answer.date.map(time::OffsetDateTime::from);
-        let value = serde_json::from_slice(&answer.body).map_err(|e| {
-            tracing::warn!(op, error = %e, "ePayment answer is not the documented JSON");
-            EpaymentError::Api {
-                status: 200,
-                code: None,
-                title: format!("{op}: unexpected answer: {e}"),
-                trace_id: None,
-            }
-        })?;
+        let value = serde_json::from_slice(&answer.body)
+            .map_err(|e| EpaymentError::undecodable(op, answer.status, &e))?;
         Ok(Dated { value, served_at })
     }
 
@@ -334,4 +342,34 @@ pub(crate) fn payment_path(reference: &str, suffix: &str) -> String {
 
 fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EpaymentError;
+
+    fn api(status: u16) -> EpaymentError {
+        EpaymentError::Api {
+            status,
+            code: None,
+            title: "t".into(),
+            trace_id: None,
+        }
+    }
+
+    #[test]
+    fn what_is_worth_another_try_is_decided_once() {
+        let retried = [500, 502, 503, 423, 429].map(|s| api(s).is_transient());
+        assert_eq!(retried, [true; 5]);
+        let final_ = [400, 401, 403, 404, 409].map(|s| api(s).is_transient());
+        assert_eq!(final_, [false; 5]);
+        assert!(EpaymentError::Unreachable("down".into()).is_transient());
+        let garbled = EpaymentError::Undecodable {
+            op: "get payment",
+            status: 200,
+            detail: "expected value".into(),
+        };
+        assert!(garbled.is_transient() && !garbled.service_unusable());
+        assert_eq!(garbled.status(), None);
+    }
 }

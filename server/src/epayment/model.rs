@@ -145,20 +145,12 @@ pub struct WebhookEvent {
     pub success: bool,
 }
 
-/// Answer of `POST /webhooks/v1/webhooks`; the secret is shown only here.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Answer of `POST /webhooks/v1/webhooks`; the secret is shown only here,
+/// and stays wrapped from here on (Debug redacts it).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct WebhookRegistration {
     pub id: String,
-    pub secret: String,
-}
-
-impl std::fmt::Debug for WebhookRegistration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookRegistration")
-            .field("id", &self.id)
-            .field("secret", &"[redacted]")
-            .finish()
-    }
+    pub secret: crate::config::Secret,
 }
 
 /// One registration as `GET /webhooks/v1/webhooks` lists it (no secret).

@@ -138,12 +138,13 @@ impl EpaymentClient {
             Some(idempotency_key),
         );
         let answer: CreateResponse = self.json(call).await?;
-        answer.redirect_url.ok_or_else(|| EpaymentError::Api {
-            status: 201,
-            code: None,
-            title: "create payment: answer has no redirectUrl".into(),
-            trace_id: None,
-        })
+        answer
+            .redirect_url
+            .ok_or_else(|| EpaymentError::Undecodable {
+                op: "create payment",
+                status: 201,
+                detail: "no redirectUrl".into(),
+            })
     }
 
     /// Captures `amount` of an authorized payment (never before the goods left).

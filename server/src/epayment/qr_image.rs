@@ -57,12 +57,12 @@ impl EpaymentClient {
     }
 }
 
-fn invalid(title: &str) -> EpaymentError {
-    EpaymentError::Api {
+/// A QR image answer we will not show (not an error the API answered with).
+fn invalid(why: &str) -> EpaymentError {
+    EpaymentError::Undecodable {
+        op: "QR image",
         status: 200,
-        code: None,
-        title: title.into(),
-        trace_id: None,
+        detail: why.into(),
     }
 }
 

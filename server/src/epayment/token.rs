@@ -2,6 +2,7 @@
 //! it runs out, with at most one refresh in flight (the mutex is held across it).
 
 use super::client::{EpaymentError, EpaymentSettings};
+use crate::telemetry::metrics;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -71,16 +72,22 @@ async fn fetch(http: &reqwest::Client, s: &EpaymentSettings) -> Result<Cached, E
         .post(url)
         .timeout(s.timeout)
         .header("client_id", &s.client_id)
-        .header("client_secret", &s.client_secret)
-        .header("Ocp-Apim-Subscription-Key", &s.subscription_key)
+        .header("client_secret", super::transport::secret(&s.client_secret)?)
+        .header(
+            "Ocp-Apim-Subscription-Key",
+            super::transport::secret(&s.subscription_key)?,
+        )
         .header("Merchant-Serial-Number", &s.msn)
         .header(reqwest::header::CONTENT_LENGTH, "0");
     let request = super::transport::system_headers(request);
+    let started = std::time::Instant::now();
     let response = request.send().await.map_err(|e| {
+        metrics::payment_api_call("access token", None, started.elapsed());
         tracing::warn!(error = %e, "access token: no answer");
         EpaymentError::Unreachable(format!("access token: {e}"))
     })?;
     let status = response.status();
+    metrics::payment_api_call("access token", Some(status.as_u16()), started.elapsed());
     let body = response
         .bytes()
         .await
@@ -92,12 +99,8 @@ async fn fetch(http: &reqwest::Client, s: &EpaymentSettings) -> Result<Cached, E
             &body,
         ));
     }
-    let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|_| EpaymentError::Api {
-        status: status.as_u16(),
-        code: None,
-        title: "access token response is not the documented JSON".into(),
-        trace_id: None,
-    })?;
+    let parsed: TokenResponse = serde_json::from_slice(&body)
+        .map_err(|e| EpaymentError::undecodable("access token", status.as_u16(), &e))?;
     let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
     Ok(Cached {
         token: parsed.access_token,

@@ -3,9 +3,12 @@
 //! 429 with `Retry-After`), the same Idempotency-Key on each try, one fresh
 //! token after a 401, and problem+json turned into `EpaymentError::Api`.
 
-use super::client::{transient_status, EpaymentClient, EpaymentError};
+use super::client::{EpaymentClient, EpaymentError};
 use super::model::Problem;
+use crate::config::Secret;
+use crate::telemetry::metrics;
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use std::time::Duration;
 
@@ -29,6 +32,7 @@ pub(crate) fn system_headers(r: RequestBuilder) -> RequestBuilder {
 /// A successful answer: its body and when the payment service says it sent it
 /// (`Date`), the clock that time-based money decisions are judged on.
 pub(crate) struct Answer {
+    pub status: u16,
     pub body: Bytes,
     pub date: Option<std::time::SystemTime>,
 }
@@ -69,7 +73,10 @@ impl EpaymentClient {
             .request(call.method.clone(), url)
             .timeout(s.timeout)
             .bearer_auth(&token)
-            .header("Ocp-Apim-Subscription-Key", &s.subscription_key)
+            .header(
+                "Ocp-Apim-Subscription-Key",
+                secret(&s.subscription_key).map_err(Failure::Final)?,
+            )
             .header("Merchant-Serial-Number", &s.msn);
         request = system_headers(request);
         if let Some(key) = call.key {
@@ -80,11 +87,13 @@ impl EpaymentClient {
                 .header("Content-Type", "application/json")
                 .body(body.clone());
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| Failure::Retry(network(call.op, &e), None))?;
+        let started = std::time::Instant::now();
+        let response = request.send().await.map_err(|e| {
+            metrics::payment_api_call(call.op, None, started.elapsed());
+            Failure::Retry(network(call.op, &e), None)
+        })?;
         let status = response.status();
+        metrics::payment_api_call(call.op, Some(status.as_u16()), started.elapsed());
         let retry_after = retry_after(response.headers());
         let date = response
             .headers()
@@ -97,7 +106,8 @@ impl EpaymentClient {
             .await
             .map_err(|e| Failure::Retry(network(call.op, &e), None))?;
         if status.is_success() {
-            return Ok(Answer { body, date });
+            let status = status.as_u16();
+            return Ok(Answer { status, body, date });
         }
         let error = api_error(call.op, status.as_u16(), &body);
         if status == StatusCode::UNAUTHORIZED && !*refreshed {
@@ -106,12 +116,20 @@ impl EpaymentClient {
             self.drop_token(&token).await;
             return Err(Failure::Retry(error, Some(Duration::ZERO)));
         }
-        Err(if transient_status(status.as_u16()) {
+        Err(if error.is_transient() {
             Failure::Retry(error, retry_after)
         } else {
             Failure::Final(error)
         })
     }
+}
+
+/// A credential as its header; one no header can carry is refused here,
+/// where it is known, rather than as a vague failure to send.
+pub(crate) fn secret(secret: &Secret) -> Result<HeaderValue, EpaymentError> {
+    secret.header_value().ok_or_else(|| {
+        EpaymentError::Unreachable("a configured credential is not valid header text".into())
+    })
 }
 
 /// Token errors: transient ones are retried like any call.
@@ -183,6 +201,8 @@ fn log_error(op: &str, e: EpaymentError) -> EpaymentError {
             tracing::warn!(op, status, code = ?code, trace_id = ?trace_id, title = %title, "ePayment error")
         }
         EpaymentError::Unreachable(why) => tracing::warn!(op, error = %why, "ePayment unreachable"),
+        // Logged where it was found, with the decoder's reason.
+        EpaymentError::Undecodable { .. } => {}
     }
     e
 }

@@ -11,7 +11,8 @@ mod routes;
 mod stream;
 pub mod token;
 
-use crate::application::listen::{base_url_of, bind, limits, shutdown_signal};
+use crate::application::listen::{base_url_of, bind, bind_some, limits, shutdown_signal};
+use crate::application::routers::metrics_only;
 use crate::config::Config;
 use crate::epayment::EpaymentClient;
 use crate::routes::{self as display_routes, AppState, StreamSlots};
@@ -20,11 +21,11 @@ use crate::session::{Engine, EngineSettings, RemoteVend};
 use crate::startup;
 use crate::store::PgStore;
 use axum::Router;
-use notify::Notice;
+use notify::Wakers;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -33,13 +34,17 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct HubState {
     pub engine: Engine,
     pub store: PgStore,
-    notices: broadcast::Sender<Notice>,
+    wakers: Arc<Wakers>,
     shutdown: watch::Receiver<bool>,
+    /// How often each machine's stream carries a `ping` (`hub.ping_ms`).
+    ping_every: Duration,
 }
 
 /// A built hub replica, bound but not yet serving.
 pub struct Hub {
     listener: TcpListener,
+    /// `metrics.listen` and its router, when set.
+    metrics: Option<(TcpListener, Router)>,
     router: Router,
     state: HubState,
     app: AppState,
@@ -51,6 +56,8 @@ pub struct Hub {
 impl Hub {
     pub async fn build(config: Config) -> Result<Hub, BoxError> {
         let listener = bind(&config.server.listen, "server.listen").await?;
+        let metrics = bind_some(config.metrics.listen.as_deref(), "metrics.listen").await?;
+        crate::telemetry::metrics::install();
         let base_url = base_url_of(&listener)?;
         let url = config.store.url.as_ref().ok_or("store.url is required")?;
         let store = PgStore::connect(url.expose(), 16)
@@ -64,13 +71,14 @@ impl Hub {
             EngineSettings::from_config(&config),
         );
         let (shutdown_tx, shutdown) = watch::channel(false);
-        let (notices, _) = broadcast::channel(1024);
-        notify::spawn(store.pool().clone(), notices.clone());
+        let wakers = Arc::new(Wakers::default());
+        notify::spawn(store.pool().clone(), wakers.clone());
         let state = HubState {
             engine: engine.clone(),
             store,
-            notices,
+            wakers,
             shutdown: shutdown.clone(),
+            ping_every: Duration::from_millis(config.hub.ping_ms),
         };
         let app = AppState {
             engine,
@@ -87,8 +95,14 @@ impl Hub {
                 "/readyz",
                 axum::routing::get(readyz).with_state(state.clone()),
             );
+        let metrics_here = display_routes::metrics_router(state.engine.clone());
+        let (router, metrics) = match metrics {
+            Some(listener) => (router, Some((listener, metrics_only(metrics_here)))),
+            None => (router.merge(metrics_here), None),
+        };
         Ok(Hub {
             listener,
+            metrics,
             router,
             state,
             app,
@@ -111,6 +125,7 @@ impl Hub {
     pub async fn run_until_stopped(self) -> Result<(), BoxError> {
         let Hub {
             listener,
+            metrics,
             router,
             state,
             app,
@@ -119,6 +134,10 @@ impl Hub {
             shutdown_tx,
         } = self;
         let limits = limits(&config);
+        if let Some((listener, router)) = metrics {
+            let shutdown = state.shutdown.clone();
+            tokio::spawn(serve::serve(listener, router, limits.clone(), shutdown));
+        }
         let serving = serve::serve(listener, router, limits, state.shutdown.clone());
         tokio::spawn(async move {
             shutdown_signal().await;
@@ -127,6 +146,7 @@ impl Hub {
         });
         tracing::info!("vendscreen hub serving on {base_url}");
         state.engine.spawn_worker();
+        state.engine.spawn_unsettled_check();
         state.engine.spawn_health_monitor(Duration::from_secs(30));
         jobs::spawn(state.clone(), app, config);
         serving.await;
@@ -134,14 +154,12 @@ impl Hub {
     }
 }
 
-/// The vend handshake's deadlines: the configured ones, or 10 s to
-/// acknowledge, a minute for the outcome, 45 s of a machine's silence.
+/// The vend handshake's deadlines, as configured.
 fn remote_vend(config: &Config) -> RemoteVend {
-    let ms = |v: Option<u64>, default: u64| Duration::from_millis(v.unwrap_or(default));
     RemoteVend {
-        ack_within: ms(config.hub.vend_ack_ms, 10_000),
-        result_within: ms(config.hub.vend_result_ms, 60_000),
-        silence: ms(config.hub.machine_silence_ms, 45_000),
+        ack_within: Duration::from_millis(config.hub.vend_ack_ms),
+        result_within: Duration::from_millis(config.hub.vend_result_ms),
+        silence: Duration::from_millis(config.hub.machine_silence_ms),
     }
 }
 

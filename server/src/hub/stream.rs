@@ -4,7 +4,6 @@
 //! so one lost (a listener that reconnected) costs at most a little delay.
 
 use super::auth::MachineAuth;
-use super::notify::Notice;
 use super::HubState;
 use crate::error::AppError;
 use crate::session::Engine;
@@ -13,13 +12,11 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio_stream::wrappers::ReceiverStream;
 use vendscreen_protocol::fleet::event_names;
-
-/// A named `ping` at least this often: the edge's watchdog counts silence.
-const PING_EVERY: Duration = Duration::from_secs(15);
 
 /// Outbox rows read at a time.
 const PAGE: i64 = 100;
@@ -33,8 +30,8 @@ pub async fn stream_open(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok());
-    // Subscribe first, then snapshot: nothing falls between the two.
-    let notices = state.notices.subscribe();
+    // Take the wake-up first, then the snapshot: nothing falls between.
+    let woken = state.wakers.of(&machine);
     state.engine.heartbeat(&machine, None).await?;
     let (head, snapshot) = state.engine.fleet_snapshot(&machine).await?;
     let first = Event::default()
@@ -46,23 +43,26 @@ pub async fn stream_open(
     // Rows the edge missed are sent again (they describe what is current),
     // so that no vend command is ever lost in a drop.
     let after = resume.map_or(head, |r| r.min(head));
+    let ping_every = state.ping_every;
     let follow = Follow {
+        ping_every,
         engine: state.engine.clone(),
         machine,
         after,
         tx,
     };
-    tokio::spawn(follow.run(notices, state.shutdown.clone()));
-    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(PING_EVERY)))
+    tokio::spawn(follow.run(woken, state.shutdown.clone()));
+    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(ping_every)))
 }
 
 /// Resolves once the server shuts down.
-async fn stopped(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stopping| *stopping).await.map(drop);
 }
 
 /// One open stream's reader of its machine's outbox.
 struct Follow {
+    ping_every: Duration,
     engine: Engine,
     machine: String,
     after: i64,
@@ -70,27 +70,21 @@ struct Follow {
 }
 
 impl Follow {
-    async fn run(
-        mut self,
-        mut notices: broadcast::Receiver<Notice>,
-        mut shutdown: tokio::sync::watch::Receiver<bool>,
-    ) {
+    async fn run(mut self, woken: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
         loop {
+            // Armed before the outbox is read: a wake-up meanwhile is kept.
+            let wake = woken.notified();
+            tokio::pin!(wake);
+            wake.as_mut().enable();
             if self.send_new().await.is_err() {
                 return; // The edge went away.
             }
-            let woken = tokio::select! {
-                notice = notices.recv() => notice,
-                _ = tokio::time::sleep(PING_EVERY) => {
+            tokio::select! {
+                _ = wake => {}
+                _ = tokio::time::sleep(self.ping_every) => {
                     if self.ping().await.is_err() { return; }
-                    continue;
                 }
                 _ = stopped(&mut shutdown) => return,
-            };
-            match woken {
-                Ok(Notice::Machine(m)) if m != self.machine => {}
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => return,
             }
         }
     }

@@ -23,8 +23,8 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
 pub enum Command {
     /// Purchases waiting for a person: a vend whose outcome was unknown
-    /// (released, never captured), or a capture or release Vipps refused or
-    /// kept failing.
+    /// (released, never captured), a capture or release Vipps refused or
+    /// kept failing, or an approval neither captured nor released for too long.
     List,
     /// Takes a purchase off that list once you have checked the slot and the payment.
     Resolve {
@@ -90,8 +90,9 @@ async fn list(store: &dyn Store) -> Result<String, String> {
     }
     let mut out = format!(
         "{} purchase(s) wait for an operator: a vend whose outcome was unknown (released, \
-         never captured), or a capture or release Vipps refused or kept failing. Check the \
-         slot and the payment, then resolve.\n",
+         never captured), a capture or release Vipps refused or kept failing, or an approval \
+         neither captured nor released for too long. Check the slot and the payment, then \
+         resolve.\n",
         waiting.len()
     );
     for r in waiting {
@@ -99,7 +100,7 @@ async fn list(store: &dyn Store) -> Result<String, String> {
             out,
             "{}  {}  {}  {} {}  created {}  ({})",
             r.reference,
-            r.status.phase.as_str(),
+            r.status.phase().as_str(),
             r.product_name,
             major(r.amount.value),
             r.amount.currency.code(),

@@ -65,11 +65,11 @@ pub async fn run(store: &dyn Store, config: &Config, args: &RefundArgs) -> Resul
     let reference = &args.reference;
     let record = store.get(reference).await.map_err(|e| e.to_string())?;
     let record = record.ok_or_else(|| format!("no purchase {reference} in this store"))?;
-    if record.status.phase != Phase::Completed {
+    if record.status.phase() != Phase::Completed {
         return Err(format!(
             "{reference} was never captured (it is {}): only a completed purchase can be \
              refunded; a purchase that was not charged has nothing to give back",
-            record.status.phase.as_str()
+            record.status.phase().as_str()
         ));
     }
     let amount = args.amount.unwrap_or(record.amount.value);

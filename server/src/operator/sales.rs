@@ -71,7 +71,7 @@ struct Money {
 impl Money {
     fn of(r: &SessionRecord, refunded: i64) -> Money {
         let (excl, vat) = r.vat_split();
-        let phase = r.status.phase;
+        let phase = r.status.phase();
         let captured = if phase == Phase::Completed {
             r.amount.value
         } else {
@@ -141,7 +141,7 @@ fn line(r: &SessionRecord, m: &Money) -> Vec<String> {
         major(r.tax_rate),
         major(m.excl),
         major(m.vat),
-        r.status.phase.as_str().into(),
+        r.status.phase().as_str().into(),
         major(m.captured),
         major(m.released),
         major(m.refunded),

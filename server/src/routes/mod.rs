@@ -4,9 +4,11 @@
 
 mod boundary;
 mod catalog;
+mod display;
 mod events;
 mod extract;
 mod health;
+mod metrics;
 mod sessions;
 mod sim_dispenser;
 mod streams;
@@ -18,7 +20,9 @@ use std::sync::{Arc, RwLock};
 use vendscreen_protocol as wire;
 
 pub use boundary::{guard, Boundary};
+pub use display::{DisplayApi, DisplayState, EngineDisplay};
 pub use extract::ApiJson;
+pub use metrics::router as metrics_router;
 pub use sim_dispenser::router as sim_dispenser_router;
 pub use streams::StreamSlots;
 pub use webhooks::WebhookSecret;
@@ -37,8 +41,29 @@ pub struct AppState {
     pub streams: StreamSlots,
 }
 
-/// The display API and SSE: catalog, sessions, events, and `/api`'s 404s.
+impl AppState {
+    /// What the display's routes see of a standalone machine.
+    pub fn display(&self) -> DisplayState {
+        let api = EngineDisplay {
+            engine: self.engine.clone(),
+            catalog: self.catalog.clone(),
+        };
+        DisplayState {
+            api: Arc::new(api),
+            shutdown: self.shutdown.clone(),
+            streams: self.streams.clone(),
+        }
+    }
+}
+
+/// The display API and SSE of a standalone machine.
 pub fn display_router(state: AppState) -> Router {
+    display_router_for(state.display())
+}
+
+/// The display API and SSE: catalog, sessions, events, and `/api`'s 404s,
+/// answered by whichever role serves the display.
+pub fn display_router_for(state: DisplayState) -> Router {
     Router::new()
         .merge(catalog::router())
         .merge(sessions::router())

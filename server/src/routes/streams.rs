@@ -3,6 +3,7 @@
 //! keeps streams from filling the connection budget.
 
 use crate::error::AppError;
+use crate::telemetry::metrics;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -54,6 +55,7 @@ impl StreamSlots {
         }
         open.total += 1;
         *open.by_client.entry(client).or_default() += 1;
+        metrics::stream_opened();
         Ok(StreamSlot {
             slots: self.clone(),
             client,
@@ -65,6 +67,7 @@ impl Drop for StreamSlot {
     fn drop(&mut self) {
         let mut open = self.slots.open.lock().unwrap_or_else(|e| e.into_inner());
         open.total = open.total.saturating_sub(1);
+        metrics::stream_closed();
         if let Some(n) = open.by_client.get_mut(&self.client) {
             *n -= 1;
             if *n == 0 {

@@ -10,23 +10,16 @@ use super::extract::body_bytes;
 use super::AppState;
 use crate::epayment::{hmac, model::WebhookEvent};
 use crate::error::AppError;
+use crate::telemetry::metrics::{self, Webhook};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{routing::post, Router};
 
 /// The registration that deliveries are checked against. Debug hides the secret.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct WebhookSecret {
     pub url: String,
-    pub secret: String,
-}
-
-impl std::fmt::Debug for WebhookSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookSecret")
-            .field("url", &self.url)
-            .finish_non_exhaustive()
-    }
+    pub secret: crate::config::Secret,
 }
 
 /// Far above any real delivery (a few hundred bytes).
@@ -48,15 +41,18 @@ async fn webhook_receive(
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     let Some(registered) = registered else {
+        metrics::webhook(Webhook::Rejected);
         return Err(AppError::Unauthorized);
     };
-    if !hmac::verify(&registered.secret, &registered.url, &headers, &body) {
+    if !hmac::verify(registered.secret.expose(), &registered.url, &headers, &body) {
+        metrics::webhook(Webhook::Rejected);
         tracing::warn!("webhook refused: signature does not verify");
         return Err(AppError::Unauthorized);
     }
     let event: WebhookEvent = match serde_json::from_slice(&body) {
         Ok(event) => event,
         Err(e) => {
+            metrics::webhook(Webhook::Ignored);
             not_understood(&state, &body, &e);
             return Ok(StatusCode::OK);
         }
@@ -67,7 +63,15 @@ async fn webhook_receive(
         .engine
         .webhook_delivery(&event.reference, name, &event.psp_reference)
         .await?;
-    tracing::info!(reference = %event.reference, event = %name, fresh, success = event.success, "webhook");
+    metrics::webhook(if fresh {
+        Webhook::Accepted
+    } else {
+        Webhook::Duplicate
+    });
+    let span = state.engine.span_of(&event.reference).await;
+    span.in_scope(|| {
+        tracing::info!(reference = %event.reference, event = %name, fresh, success = event.success, "webhook")
+    });
     Ok(StatusCode::OK)
 }
 

@@ -7,6 +7,7 @@ use super::{Engine, EngineError};
 use crate::domain::{Event, OperatorReason, Phase, SessionRecord, Transition};
 use crate::retry::RetryPolicy;
 use crate::store::{Due, StoreError};
+use crate::telemetry::metrics;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -48,34 +49,35 @@ impl Engine {
         loop {
             let before = self.record(reference).await?;
             let Transition::To(status) = before.status.apply(event) else {
-                tracing::debug!(%reference, ?event, phase = ?before.status.phase, "event ignored");
+                tracing::debug!(%reference, ?event, phase = ?before.status.phase(), "event ignored");
                 return Ok(None);
             };
             let mut after = before.clone();
             let now = OffsetDateTime::now_utc();
-            if status.phase == Phase::Authorized && after.authorized_at.is_none() {
+            if status.phase() == Phase::Authorized && after.authorized_at.is_none() {
                 after.authorized_at = Some(now);
             }
-            if status.phase.is_final() {
+            if status.phase().is_final() {
                 after.ended_at = Some(now);
             }
             after.status = status;
             let due = self.due_for(&after);
             // A fleet machine's vend command leaves with its "vending".
-            let vend = status.phase == Phase::Vending
+            let vend = status.phase() == Phase::Vending
                 && matches!(self.inner.vending, super::Vending::Remote(_));
             // `None`: another writer moved it first; decide again on theirs.
             let Some(committed) = self.inner.store.transition(&after, due, vend).await? else {
                 continue;
             };
             let record = committed.record;
-            tracing::info!(%reference, ?event, phase = ?record.status.phase, "transition");
+            tracing::info!(%reference, ?event, phase = ?record.status.phase(), "transition");
+            observe(&before, &record);
             // The screen shows the newest purchase only (as the snapshot does):
             // an older one settling late is for the store and the operator.
             if committed.outbox_seq.is_some() {
                 self.publish_session(&record);
             }
-            crate::failpoint::hit(record.status.phase.as_str());
+            crate::failpoint::hit(record.status.phase().as_str());
             if due == Due::Now {
                 self.inner.wake.notify_one();
             }
@@ -96,11 +98,11 @@ impl Engine {
 
     /// When the step of a session just moved to `record`'s phase is due.
     fn due_for(&self, record: &SessionRecord) -> Due {
-        match record.status.phase {
-            _ if record.status.phase.is_final() => Due::Never,
+        match record.status.phase() {
+            _ if record.status.phase().is_final() => Due::Never,
             // The customer scans first; Vipps advises the first poll after 5 s
             // (sooner if the machine's timeout comes first).
-            Phase::AwaitingPayment if record.status.cancelling.is_none() => {
+            Phase::AwaitingPayment if record.status.cancelling().is_none() => {
                 let left = record.expires_at - OffsetDateTime::now_utc();
                 let left = left.try_into().unwrap_or(Duration::ZERO);
                 Due::In(self.inner.settings.poll_first.min(left))
@@ -119,10 +121,15 @@ impl Engine {
     pub(super) async fn flag_operator(&self, reference: &str, why: OperatorReason) -> bool {
         tracing::warn!(%reference, why = why.explain(), "flagged for the operator");
         let store = &self.inner.store;
-        self.persist(reference, "flag for the operator", || {
-            store.flag_operator(reference, why)
-        })
-        .await
+        let set = self
+            .persist(reference, "flag for the operator", || {
+                store.flag_operator(reference, why)
+            })
+            .await;
+        if set {
+            metrics::operator_flagged(why);
+        }
+        set
     }
 
     /// Runs a store write until it lands (see `handle`).
@@ -143,5 +150,17 @@ impl Engine {
             }
             backoff.wait().await;
         }
+    }
+}
+
+/// The series a committed transition moves: an approval learned, an ending.
+fn observe(before: &SessionRecord, after: &SessionRecord) {
+    let phase = after.status.phase();
+    if phase == Phase::Authorized && before.status.phase() != Phase::Authorized {
+        let waited = OffsetDateTime::now_utc() - after.created_at;
+        metrics::approved_after(waited.try_into().unwrap_or_default());
+    }
+    if phase.is_final() {
+        metrics::purchase_ended(phase);
     }
 }

@@ -8,8 +8,10 @@
 
 use super::worker::Step;
 use super::{Engine, EngineError, Vending};
+use crate::dispenser::VendOutcome as Dispensed;
 use crate::domain::{Event, OperatorReason, Phase, SessionRecord};
 use crate::store::{OutboxKind, OutboxRow, PgStore, VendAck};
+use crate::telemetry::metrics;
 use time::OffsetDateTime;
 use vendscreen_protocol::fleet::{FleetSnapshot, VendCommand, VendOutcome};
 use vendscreen_protocol::{self as wire, EndReason};
@@ -93,12 +95,19 @@ impl Engine {
         outcome: VendOutcome,
     ) -> Result<(), EngineError> {
         let record = self.own_record(machine, reference).await?;
-        if record.status.phase == Phase::Vending {
-            let event = match outcome {
-                VendOutcome::Vended => Event::VendSucceeded,
-                VendOutcome::Failed => Event::VendFailed(EndReason::VendFailed),
+        if record.status.phase() == Phase::Vending {
+            let (event, name) = match outcome {
+                VendOutcome::Vended => (Event::VendSucceeded, Dispensed::Vended),
+                VendOutcome::Failed => {
+                    (Event::VendFailed(EndReason::VendFailed), Dispensed::Failed)
+                }
             };
             if self.handle(reference, event).await?.is_some() {
+                // From the machine's acknowledgement to its outcome.
+                let since = record.vend_acked_at.or(record.phase_since);
+                let took = since.map(|t| OffsetDateTime::now_utc() - t);
+                let took = took.and_then(|d| d.try_into().ok()).unwrap_or_default();
+                metrics::vend_finished(name.as_str(), took);
                 self.inner.wake.notify_one();
                 return Ok(());
             }
@@ -113,7 +122,7 @@ impl Engine {
         }
         Err(EngineError::Conflict(format!(
             "{reference} went on as {:?}; the machine says {outcome:?}",
-            record.status.phase
+            record.status.phase()
         )))
     }
 
@@ -136,7 +145,7 @@ impl Engine {
         let latest = self.inner.store.latest(machine).await?;
         let vend = latest
             .as_ref()
-            .filter(|r| r.status.phase == Phase::Vending && r.vend_acked_at.is_none())
+            .filter(|r| r.status.phase() == Phase::Vending && r.vend_acked_at.is_none())
             .map(vend_command);
         let snapshot = FleetSnapshot {
             machine: self.fleet_status(machine).await?,
@@ -247,7 +256,7 @@ fn vend_command(record: &SessionRecord) -> VendCommand {
 
 /// The outcome a session has already gone by, if it went by one.
 fn recorded_outcome(record: &SessionRecord) -> Option<VendOutcome> {
-    match (record.status.phase, record.status.reason) {
+    match (record.status.phase(), record.status.reason()) {
         (Phase::Capturing | Phase::Completed, _) => Some(VendOutcome::Vended),
         (Phase::Releasing | Phase::VendFailed, Some(EndReason::VendFailed)) => {
             Some(VendOutcome::Failed)

@@ -15,6 +15,7 @@ mod news;
 mod purchase;
 mod settle;
 mod unpaid;
+mod unsettled;
 mod vend;
 mod verify;
 mod worker;
@@ -44,25 +45,21 @@ pub struct EngineSettings {
     pub poll_interval: Duration,
     /// A capture or release failing this long is flagged for an operator.
     pub settle_flag_after: Duration,
+    /// Approved and neither captured nor released this long: listed for a
+    /// person (`unsettled.rs`).
+    pub unsettled_flag_after: Duration,
     pub qr_format: QrFormat,
 }
 
 impl EngineSettings {
     pub fn from_config(config: &crate::config::Config) -> EngineSettings {
-        let qr_format = match config.epayment.qr_format.as_deref() {
-            Some("IMAGE/SVG+XML") => QrFormat::Svg,
-            _ => QrFormat::TargetUrl,
-        };
         let e = &config.epayment;
         EngineSettings {
-            poll_first: Duration::from_millis(e.poll_first_ms.unwrap_or(5_000)),
-            poll_interval: Duration::from_millis(e.poll_interval_ms.unwrap_or(2_000)),
-            // Time, not a count of attempts: one attempt lasts from milliseconds
-            // to a minute (the client's own retries and timeouts), and what
-            // matters is how long money has been left unsettled. Two minutes
-            // outlasts the blips Vipps recovers from; by then the customer is gone.
-            settle_flag_after: Duration::from_millis(e.settle_flag_after_ms.unwrap_or(120_000)),
-            qr_format,
+            poll_first: Duration::from_millis(e.poll_first_ms),
+            poll_interval: Duration::from_millis(e.poll_interval_ms),
+            settle_flag_after: Duration::from_millis(e.settle_flag_after_ms),
+            unsettled_flag_after: Duration::from_secs(e.unsettled_flag_after_s),
+            qr_format: e.qr_format,
         }
     }
 }

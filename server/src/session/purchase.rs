@@ -9,8 +9,10 @@ use crate::epayment::client::{CreatePayment, OrderLine};
 use crate::epayment::model::Amount;
 use crate::epayment::EpaymentError;
 use crate::store::{Due, Inserted};
+use crate::telemetry::{metrics, purchase_span};
 use std::time::Duration;
 use time::OffsetDateTime;
+use tracing::Instrument;
 use vendscreen_protocol::{self as wire, EndReason};
 
 /// The QR lives 10 minutes at Vipps; the machine may stop showing it sooner.
@@ -63,9 +65,16 @@ impl Engine {
             Inserted::Busy => return Err(EngineError::Busy),
             Inserted::Existing(existing) => return self.wire(&existing).await,
         }
+        metrics::purchase_started();
         self.publish_session(&record);
-        self.create_step(&record, false).await;
-        self.session(&record.reference).await
+        let span = purchase_span(&record.reference, &record.machine);
+        async {
+            tracing::info!(product = %record.product_id, "purchase started");
+            self.create_step(&record, false).await;
+            self.session(&record.reference).await
+        }
+        .instrument(span)
+        .await
     }
 
     /// Whether the machine's newest purchase still holds it. One flagged for
@@ -73,7 +82,7 @@ impl Engine {
     async fn machine_busy(&self, machine: &str) -> Result<bool, EngineError> {
         let latest = self.inner.store.latest(machine).await?;
         Ok(latest.is_some_and(|r| {
-            !r.status.phase.is_final() && (!r.needs_operator() || r.due_at.is_some())
+            !r.status.phase().is_final() && (!r.needs_operator() || r.due_at.is_some())
         }))
     }
 
@@ -147,7 +156,10 @@ impl Engine {
             Err(e) => {
                 tracing::error!(%reference, error = %e, "create failed");
                 let reason = match e {
-                    EpaymentError::Unreachable(_) => EndReason::PaymentServiceUnreachable,
+                    // An answer we cannot read is no usable answer at all.
+                    EpaymentError::Unreachable(_) | EpaymentError::Undecodable { .. } => {
+                        EndReason::PaymentServiceUnreachable
+                    }
                     EpaymentError::Api { .. } => EndReason::PaymentServiceRefused,
                 };
                 self.offer(reference, Event::CreateFailed(reason)).await;
@@ -204,10 +216,11 @@ impl Engine {
     /// stream tells which way it went (cancelled, or paid meanwhile and vending).
     pub async fn cancel(&self, reference: &str) -> Result<wire::Session, EngineError> {
         let record = self.record(reference).await?;
-        match record.status.phase {
+        match record.status.phase() {
             Phase::AwaitingPayment => {
+                let span = purchase_span(reference, &record.machine);
                 let event = Event::CancelRequested(EndReason::CustomerCancelled);
-                self.handle(reference, event).await?;
+                self.handle(reference, event).instrument(span).await?;
                 self.session(reference).await
             }
             Phase::Cancelled => self.session(reference).await,
@@ -221,6 +234,15 @@ impl Engine {
         match self.inner.store.wake(reference).await {
             Ok(()) => self.inner.wake.notify_one(),
             Err(e) => tracing::warn!(%reference, error = %e, "could not look at the payment"),
+        }
+    }
+
+    /// The span of `reference`'s purchase (its machine read from the store),
+    /// for lines about it logged outside the engine's own work.
+    pub async fn span_of(&self, reference: &str) -> tracing::Span {
+        match self.inner.store.get(reference).await {
+            Ok(Some(record)) => purchase_span(reference, &record.machine),
+            _ => tracing::Span::none(),
         }
     }
 

@@ -11,6 +11,7 @@ use crate::epayment::model::Amount;
 use crate::epayment::EpaymentError;
 use crate::retry::RetryPolicy;
 use crate::store::Due;
+use crate::telemetry::metrics;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -81,6 +82,7 @@ impl Engine {
             }
             Err(_) if self.already_settled(reference, settlement).await => true,
             Err(e) => {
+                metrics::settle_attempt(what, false);
                 tracing::error!(%reference, what, error = %e, "refused; operator needed");
                 self.flag_operator(reference, OperatorReason::SettlementRefused)
                     .await;
@@ -88,9 +90,13 @@ impl Engine {
             }
         };
         if done {
-            if record.operator == Some(OperatorReason::SettlementOverdue) {
+            if record
+                .operator
+                .is_some_and(OperatorReason::clears_when_settled)
+            {
                 self.unflag_operator(reference, what).await;
             }
+            metrics::settle_attempt(what, true);
             let event = match settlement {
                 Settlement::Capture => Event::Captured,
                 Settlement::Release => Event::Released,
@@ -98,6 +104,7 @@ impl Engine {
             self.offer(reference, event).await;
             return Step::Moved;
         }
+        metrics::settle_attempt(what, false);
         let since = record.phase_since.unwrap_or(record.created_at);
         let overdue = OffsetDateTime::now_utc() - since >= self.inner.settings.settle_flag_after;
         if overdue && !record.needs_operator() {

@@ -9,6 +9,7 @@ use crate::domain::{Event, Payment, SessionRecord};
 use crate::epayment::model::PaymentState;
 use crate::retry::RetryPolicy;
 use crate::store::Due;
+use crate::telemetry::metrics;
 use std::time::Duration;
 use time::OffsetDateTime;
 use vendscreen_protocol::EndReason;
@@ -22,11 +23,12 @@ const POLL_SLOWEST: Duration = Duration::from_secs(20);
 
 impl Engine {
     pub(super) async fn unpaid_step(&self, record: &SessionRecord) -> Step {
-        if record.status.cancelling.is_some() {
+        if record.status.cancelling().is_some() {
             return self.cancel_step(record).await;
         }
         let reference = &record.reference;
         let settings = &self.inner.settings;
+        metrics::poll();
         match self.inner.client.get_payment(reference).await {
             Ok(p) if p.state != PaymentState::Created => {
                 self.offer(reference, Event::Payment(payment(p.state)))

@@ -8,6 +8,7 @@ use super::{Engine, Vending};
 use crate::dispenser::VendOutcome;
 use crate::domain::{Event, OperatorReason, SessionRecord};
 use crate::retry::RetryPolicy;
+use crate::telemetry::metrics;
 use std::time::Duration;
 use time::OffsetDateTime;
 use vendscreen_protocol::EndReason;
@@ -45,7 +46,9 @@ impl Engine {
             // The vend command left with the transition; the edge takes it on.
             Vending::Remote(_) => return Step::Moved,
         };
+        let started = std::time::Instant::now();
         let outcome = dispenser.vend(&record.slot, reference).await;
+        metrics::vend_finished(outcome.as_str(), started.elapsed());
         let event = match outcome {
             VendOutcome::Vended => Event::VendSucceeded,
             VendOutcome::Failed => Event::VendFailed(EndReason::VendFailed),

@@ -6,8 +6,10 @@
 use super::Engine;
 use crate::domain::{Phase, SessionRecord};
 use crate::store::Due;
+use crate::telemetry::purchase_span;
 use std::time::Duration;
 use time::OffsetDateTime;
+use tracing::Instrument;
 
 /// How long a claim lasts without renewal: a dead worker's sessions are
 /// taken over this soon after (renewed every third of it while alive).
@@ -57,7 +59,8 @@ impl Engine {
             Ok(claimed) => {
                 for record in claimed {
                     let engine = self.clone();
-                    tokio::spawn(async move { engine.drive(record).await });
+                    let span = purchase_span(&record.reference, &record.machine);
+                    tokio::spawn(async move { engine.drive(record).await }.instrument(span));
                 }
             }
             Err(e) => tracing::error!(error = %e, "cannot look for due work"),
@@ -100,7 +103,7 @@ impl Engine {
                 }
             };
             let due_now = fresh.due_at.is_some_and(|d| d <= OffsetDateTime::now_utc());
-            if fresh.status.phase.is_final() || !due_now {
+            if fresh.status.phase().is_final() || !due_now {
                 let store = &self.inner.store;
                 let owner = &self.inner.owner;
                 let release = || store.schedule(&fresh, owner, Due::Unchanged);
@@ -115,7 +118,7 @@ impl Engine {
 
     /// The step of `record`'s phase: one attempt at what the phase asks for.
     async fn step(&self, record: &SessionRecord) -> Step {
-        match record.status.phase {
+        match record.status.phase() {
             Phase::Creating => self.create_step(record, true).await,
             Phase::AwaitingPayment => self.unpaid_step(record).await,
             Phase::Authorized => self.vend_step(record).await,

@@ -22,10 +22,9 @@ pub(crate) async fn record(store: &dyn Store, machine: &str, phase: Phase) -> Se
         tax_rate: 1500,
         qr_url: Some("https://qr.example/c/1".into()),
         qr_image: None,
-        status: Status {
-            reason: Some(wire::EndReason::VendTimeout),
-            ..Status::new(phase)
-        },
+        // A reason where the phase may carry one, so that it is read back.
+        status: Status::from_parts(phase, Some(wire::EndReason::VendTimeout), None)
+            .unwrap_or(Status::new(phase)),
         operator: None,
         created_at: now,
         expires_at: now + time::Duration::minutes(10),
@@ -72,13 +71,38 @@ pub(crate) async fn a_transition_is_written_only_over_its_version(store: &dyn St
     let first = store.transition(&a, Due::Now, false).await.unwrap();
     let first = first.expect("the first writer wins").record;
     assert_eq!(first.version, a.version + 1);
-    assert_eq!(first.status.phase, Phase::Authorized);
+    assert_eq!(first.status.phase(), Phase::Authorized);
     assert!(first.due_at.is_some());
     // A second writer decided on the same (now old) version: refused.
     a.status = Status::new(Phase::Failed);
     assert_eq!(store.transition(&a, Due::Never, false).await.unwrap(), None);
     let log = store.transitions(&a.reference).await.unwrap();
     assert_eq!(log, ["awaitingPayment", "authorized"]);
+}
+
+/// Storing the QR, listing for a person, a webhook, a wake-up or a
+/// rescheduled step change no phase: the transition log stays as it was.
+pub(crate) async fn only_transitions_enter_the_transition_log(store: &dyn Store) {
+    let a = record(store, "vm-a", Phase::AwaitingPayment).await;
+    insert(store, &a).await;
+    let r = a.reference.as_str();
+    store
+        .set_qr(r, Some("https://qr.example/c/2"), None)
+        .await
+        .unwrap();
+    store
+        .record_webhook(r, "AUTHORIZED", "psp-1")
+        .await
+        .unwrap();
+    store.wake(r).await.unwrap();
+    let lease = std::time::Duration::from_secs(30);
+    let mine = store.claim(r, "one", lease).await.unwrap().expect("due");
+    store.schedule(&mine, "one", Due::Never).await.unwrap();
+    let why = OperatorReason::SettlementOverdue;
+    assert!(store.flag_operator(r, why).await.unwrap());
+    let now = OffsetDateTime::now_utc();
+    assert!(store.resolve_operator(r, now).await.unwrap());
+    assert_eq!(store.transitions(r).await.unwrap(), ["awaitingPayment"]);
 }
 
 pub(crate) async fn one_purchase_per_machine_faces_the_customer(store: &dyn Store) {
@@ -134,15 +158,12 @@ pub(crate) async fn due_work_is_claimed_once_until_its_lease_ends(store: &dyn St
     assert!(store.renew(&a.reference, "one", lease).await.unwrap());
     assert!(!store.renew(&a.reference, "two", lease).await.unwrap());
     // "one" died: its lease runs out and "two" takes the work over.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let taken = loop {
-        let taken = store.claim(&a.reference, "two", lease).await.unwrap();
-        if taken.is_some() || std::time::Instant::now() > deadline {
-            break taken;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
-    assert!(taken.is_some(), "never taken over");
+    let five_s = std::time::Duration::from_secs(5);
+    crate::test_wait::wait_until("the lease to be taken over", five_s, async || {
+        store.claim(&a.reference, "two", lease).await
+    })
+    .await
+    .unwrap();
     // "two" reschedules it for later: not due now.
     store
         .schedule(&mine[0], "two", Due::In(std::time::Duration::from_secs(60)))
@@ -162,7 +183,7 @@ pub(crate) async fn a_step_decided_on_an_old_version_leaves_the_session_due(stor
     let claimed = store.claim_due("one", lease, 1).await.unwrap().remove(0);
     // Meanwhile the customer cancels (a transition by someone else).
     let mut moved = claimed.clone();
-    moved.status.cancelling = Some(wire::EndReason::CustomerCancelled);
+    moved.status = Status::cancel_requested(wire::EndReason::CustomerCancelled);
     store
         .transition(&moved, Due::Now, false)
         .await
@@ -174,7 +195,7 @@ pub(crate) async fn a_step_decided_on_an_old_version_leaves_the_session_due(stor
     store.schedule(&claimed, "one", later).await.unwrap();
     let again = store.claim_due("two", lease, 1).await.unwrap();
     assert_eq!(again.len(), 1, "the cancel waits for nobody");
-    assert!(again[0].status.cancelling.is_some());
+    assert!(again[0].status.cancelling().is_some());
 }
 
 pub(crate) async fn flags_wait_for_a_person_until_resolved(store: &dyn Store) {
@@ -214,6 +235,31 @@ pub(crate) async fn flags_wait_for_a_person_until_resolved(store: &dyn Store) {
         .await
         .unwrap());
     assert!(store.awaiting_operator(None).await.unwrap().is_empty());
+}
+
+pub(crate) async fn approved_payments_not_yet_settled_are_listed(store: &dyn Store) {
+    let phases = [
+        ("vm-a", Phase::AwaitingPayment),
+        ("vm-b", Phase::Vending),
+        ("vm-c", Phase::Capturing),
+        ("vm-d", Phase::Completed),
+        ("vm-e", Phase::Releasing),
+    ];
+    let mut references = Vec::new();
+    for (machine, phase) in phases {
+        let r = record(store, machine, phase).await;
+        insert(store, &r).await;
+        references.push(r.reference);
+    }
+    let listed = |records: Vec<SessionRecord>| -> Vec<String> {
+        records.into_iter().map(|r| r.reference).collect()
+    };
+    let all = listed(store.unsettled(None).await.unwrap());
+    let expected = [&references[1], &references[2], &references[4]];
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(expected.iter().all(|r| all.contains(r)), "{all:?}");
+    let one = listed(store.unsettled(Some("vm-b")).await.unwrap());
+    assert_eq!(one, vec![references[1].clone()]);
 }
 
 pub(crate) async fn a_webhook_delivery_is_recorded_once_and_wakes_its_session(store: &dyn Store) {
@@ -372,11 +418,13 @@ macro_rules! store_conformance {
         $crate::store_conformance!($new;
             a_session_reads_back_as_written,
             a_transition_is_written_only_over_its_version,
+            only_transitions_enter_the_transition_log,
             one_purchase_per_machine_faces_the_customer,
             a_repeated_request_finds_its_session,
             due_work_is_claimed_once_until_its_lease_ends,
             a_step_decided_on_an_old_version_leaves_the_session_due,
             flags_wait_for_a_person_until_resolved,
+            approved_payments_not_yet_settled_are_listed,
             a_webhook_delivery_is_recorded_once_and_wakes_its_session,
             the_outbox_holds_the_newest_sessions_changes_in_order,
             settings_and_the_install_tag_are_kept,

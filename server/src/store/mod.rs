@@ -172,6 +172,11 @@ pub trait Store: Send + Sync + 'static {
     /// machine, or of all).
     async fn awaiting_operator(&self, machine: Option<&str>) -> Result<Vec<SessionRecord>>;
 
+    /// Sessions approved but neither captured nor released yet (authorized,
+    /// vending, capturing or releasing), of one machine or of all, oldest
+    /// first: a few at any time, the purchases under way.
+    async fn unsettled(&self, machine: Option<&str>) -> Result<Vec<SessionRecord>>;
+
     /// The phases a session went through, in order.
     async fn transitions(&self, reference: &str) -> Result<Vec<String>>;
 

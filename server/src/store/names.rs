@@ -40,11 +40,12 @@ const REASONS: [(EndReason, &str); 12] = [
     (EndReason::Unknown, "unknown"),
 ];
 
-const OPERATOR_REASONS: [(OperatorReason, &str); 4] = [
+const OPERATOR_REASONS: [(OperatorReason, &str); 5] = [
     (OperatorReason::VendUncertain, "vendUncertain"),
     (OperatorReason::SettlementRefused, "settlementRefused"),
     (OperatorReason::SettlementOverdue, "settlementOverdue"),
     (OperatorReason::PaymentMismatch, "paymentMismatch"),
+    (OperatorReason::UnsettledTooLong, "unsettledTooLong"),
 ];
 
 fn name<T: PartialEq + Copy>(table: &[(T, &'static str)], value: T) -> &'static str {
@@ -78,6 +79,11 @@ pub fn reason(r: EndReason) -> &'static str {
 
 pub fn parse_reason(s: &str) -> Option<EndReason> {
     parse(&REASONS, s)
+}
+
+/// Every reason's name (metrics start each at 0).
+pub fn operator_reasons() -> impl Iterator<Item = &'static str> {
+    OPERATOR_REASONS.iter().map(|(_, n)| *n)
 }
 
 pub fn operator_reason(r: OperatorReason) -> &'static str {

@@ -16,6 +16,9 @@ pub struct TestApp {
     /// `webhook.listen`'s and `simulator.listen`'s base URLs, when set.
     pub webhook_base: Option<String>,
     pub phone_base: Option<String>,
+    /// `metrics.listen`'s base URL, when set (read by `tests/metrics.rs`).
+    #[allow(dead_code)]
+    pub metrics_base: Option<String>,
     pub http: reqwest::Client,
     /// The machine's dispenser, when it is the simulated one: it counts vends.
     pub dispenser: Option<SimulatedDispenser>,
@@ -67,11 +70,13 @@ pub async fn spawn_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
     };
     let webhook_base = app.webhook_base_url().map(String::from);
     let phone_base = app.simulator_base_url().map(String::from);
+    let metrics_base = app.metrics_base_url().map(String::from);
     tokio::spawn(app.run_until_stopped());
     let test = TestApp {
         base,
         webhook_base,
         phone_base,
+        metrics_base,
         http: reqwest::Client::new(),
         dispenser,
         dir,

@@ -3,6 +3,7 @@
 //! gets a few event streams, not unlimited; the display still gets through.
 
 use crate::helpers::{spawn_app, TestApp};
+use crate::wait::wait_for;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -88,18 +89,12 @@ async fn a_client_gets_a_few_event_streams_not_unlimited() {
     assert_eq!(other.status(), 200);
     // A stream that ends gives its place back.
     drop(streams.pop());
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
+    let what = "a closed stream's place to be given back";
+    wait_for(what, Duration::from_secs(15), async || {
         let resp = open_stream(&app, &screen).await;
-        if resp.status() == 200 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "a closed stream's place was never given back"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        (resp.status() == 200).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]

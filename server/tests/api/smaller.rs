@@ -6,14 +6,15 @@ use axum::routing::get;
 use futures_util::stream;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
+use vendscreen_server::config::Secret;
 use vendscreen_server::epayment::{EpaymentClient, EpaymentSettings};
 
 fn client(base_url: &str) -> EpaymentClient {
     EpaymentClient::new(EpaymentSettings {
         base_url: base_url.into(),
         client_id: "id".into(),
-        client_secret: "secret".into(),
-        subscription_key: "key".into(),
+        client_secret: Secret::new("secret"),
+        subscription_key: Secret::new("key"),
         msn: "123456".into(),
         timeout: Duration::from_secs(10),
     })

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 use vendscreen_protocol::Currency;
+use vendscreen_server::config::Secret;
 use vendscreen_server::epayment::model::Amount;
 use vendscreen_server::epayment::{
     CreatePayment, EpaymentClient, EpaymentSettings, OrderLine, QrFormat, RetryPolicy,
@@ -31,8 +32,8 @@ pub fn settings(base: &str, timeout: Duration) -> EpaymentSettings {
     EpaymentSettings {
         base_url: base.to_string(),
         client_id: c.client_id,
-        client_secret: c.client_secret,
-        subscription_key: c.subscription_key,
+        client_secret: Secret::new(c.client_secret),
+        subscription_key: Secret::new(c.subscription_key),
         msn: c.msn,
         timeout,
     }

@@ -39,6 +39,12 @@ impl Edge {
         }
     }
 
+    /// The machine's token (a real edge is started with it).
+    #[allow(dead_code)]
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     /// The same machine speaking to another replica.
     pub fn via(&self, hub: &str) -> Edge {
         Edge::new(hub, &self.token, &self.vipps)
@@ -115,16 +121,20 @@ impl Edge {
         if let Some(id) = last {
             req = req.header("Last-Event-ID", id.to_string());
         }
-        let res = req.send().await.unwrap();
+        Stream::open(req.send().await.unwrap())
+    }
+}
+
+impl Stream {
+    /// Reads an SSE response (the hub's stream, or an edge's `/api/events`).
+    pub fn open(res: reqwest::Response) -> Stream {
         assert_eq!(res.status(), 200);
         Stream {
             bytes: Box::pin(res.bytes_stream()),
             buffer: String::new(),
         }
     }
-}
 
-impl Stream {
     /// The next named event but pings.
     pub async fn next(&mut self) -> Sse {
         let read = tokio::time::timeout(Duration::from_secs(20), self.next_inner());

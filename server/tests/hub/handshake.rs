@@ -25,6 +25,21 @@ pub async fn approved(edge: &crate::edge::Edge, request: &str) -> String {
     reference
 }
 
+/// The hub's `/metrics` (shared by this binary's tests: at least one).
+async fn assert_hub_counted_a_completed_purchase(hub: &str) {
+    let text = reqwest::get(format!("{hub}/metrics")).await.unwrap();
+    let text = text.text().await.unwrap();
+    for series in [
+        "vendscreen_purchases_total{outcome=\"completed\"}",
+        "vendscreen_vend_duration_seconds_count{outcome=\"vended\"}",
+    ] {
+        let value = text
+            .lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse::<f64>().ok());
+        assert!(value >= Some(1.0), "{series}: {value:?}\n{text}");
+    }
+}
+
 #[tokio::test]
 async fn a_purchase_through_the_hub_vends_after_the_ack_and_captures_after_the_result() {
     let fleet = Fleet::new(1, &[]).await;
@@ -42,6 +57,7 @@ async fn a_purchase_through_the_hub_vends_after_the_ack_and_captures_after_the_r
     let payment = vipps.payment(&reference).await;
     assert_eq!(payment["aggregate"]["capturedAmount"]["value"], 3500);
     vipps.assert_captured_under_one_key(&reference).await;
+    assert_hub_counted_a_completed_purchase(&fleet.hubs[0]).await;
     // The same result again is fine; another one is a conflict.
     let (again, _) = edge.post(&path, json!({ "outcome": "vended" })).await;
     assert_eq!(again, 200);
@@ -81,6 +97,12 @@ async fn an_ack_without_an_outcome_is_uncertain_released_and_flagged() {
     assert_eq!(payment["aggregate"]["cancelledAmount"]["value"], 3500);
     let flagged = fleet.store.awaiting_operator_all().await;
     assert_eq!(flagged, std::slice::from_ref(&reference));
+    // The machine never heard the first answer and asks again: the
+    // reservation is gone, so it must not vend now.
+    let (again, _) = edge
+        .post(&format!("/fleet/v1/vends/{reference}/ack"), json!({}))
+        .await;
+    assert_eq!(again, 409, "a repeated ack after the release must not vend");
     // The machine reports it vended after all: 409, and still for a person.
     let path = format!("/fleet/v1/vends/{reference}/result");
     let (status, _) = edge.post(&path, json!({ "outcome": "vended" })).await;

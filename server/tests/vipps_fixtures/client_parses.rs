@@ -139,7 +139,7 @@ async fn the_client_reads_webhook_registration_and_list() {
         .await
         .unwrap();
     assert_eq!(reg.id, "497f6eca-6276-4993-bfeb-53cbbbba6f08");
-    assert_eq!(reg.secret, "090a478d-37ff-4e77-970e-d457aeb26a3a");
+    assert_eq!(reg.secret.expose(), "090a478d-37ff-4e77-970e-d457aeb26a3a");
     let hooks = vipps.list_webhooks().await.unwrap();
     assert_eq!(hooks.len(), 1);
     assert_eq!(hooks[0].url, url);

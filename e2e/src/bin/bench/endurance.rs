@@ -10,7 +10,7 @@ pub const PURCHASES: usize = 1_000;
 const BATCH: usize = 100;
 
 /// Runs `n` purchases; resolves with the touch → QR times, or an error text.
-const CYCLES: &str = r#"
+pub const CYCLES: &str = r#"
 const [n, done] = [arguments[0], arguments[arguments.length - 1]];
 const q = (id) => document.querySelector(`[data-testid="${id}"]`);
 const until = (pred, what) => new Promise((resolve, reject) => {
@@ -93,13 +93,13 @@ pub async fn measure(screen: &Screen) -> Result<Endurance> {
     })
 }
 
-async fn memory(screen: &Screen) -> Result<Memory> {
+pub async fn memory(screen: &Screen) -> Result<Memory> {
     Ok(serde_json::from_value(
         screen.client.execute_async(MEASURE, vec![]).await?,
     )?)
 }
 
-fn row(purchases: usize, m: &Memory) -> String {
+pub fn row(purchases: usize, m: &Memory) -> String {
     let kib = |b: u64| format!("{:.0} KiB", b as f64 / 1024.0);
     format!(
         "| {purchases} | {} | {} | {} |\n",

@@ -8,6 +8,7 @@ mod goals;
 mod in_page;
 mod machine;
 mod server_alone;
+mod soak;
 mod stats;
 
 use anyhow::Result;
@@ -45,6 +46,15 @@ async fn main() -> Result<()> {
     browser.close().await?;
     drop(server);
 
+    step("a long day at the kiosk (soak)");
+    let mut server = Server::start(bench_options()).await?;
+    let browser =
+        Browser::launch(&["--enable-precise-memory-info", "--js-flags=--expose-gc"]).await?;
+    let screen = Screen::open(browser.client.clone(), &server.base_url()).await?;
+    let soak = soak::measure(&mut server, &screen).await?;
+    browser.close().await?;
+    drop(server);
+
     step("server alone");
     let server = Server::start(bench_options()).await?;
     let rate = server_alone::purchases_per_second(&Api::new(server.base_url())).await?;
@@ -66,6 +76,15 @@ async fn main() -> Result<()> {
             endurance::PURCHASES,
             endurance.markdown,
             stats::Summary::of(&endurance.touch_to_qr).line("ms")
+        ),
+        format!(
+            "## A long day at the kiosk (soak: {} purchases, the server restarted every hour)\n\n{}\n\
+             JS heap {:+} KiB, DOM nodes {} → {} from the first hour to the last.\n\n",
+            soak::PURCHASES,
+            soak.markdown,
+            (soak.end.heap as i64 - soak.start.heap as i64) / 1024,
+            soak.start.nodes,
+            soak.end.nodes
         ),
         format!("## Server alone\n\n{rate}\n### Concurrent `/api/events` subscribers\n\n{subscribers_md}\n"),
         format!("{METHOD}\n_The run took {:.0} s._\n", started.elapsed().as_secs_f64()),

@@ -27,9 +27,9 @@ pub async fn transition(
     let mut tx = pool.begin().await?;
     let row = sqlx::query(AssertSqlSafe(rows::transition_sql()))
         .bind(due_ms)
-        .bind(names::phase(after.status.phase))
-        .bind(after.status.reason.map(names::reason))
-        .bind(after.status.cancelling.map(names::reason))
+        .bind(names::phase(after.status.phase()))
+        .bind(after.status.reason().map(names::reason))
+        .bind(after.status.cancelling().map(names::reason))
         .bind(after.authorized_at)
         .bind(after.ended_at)
         .bind(after.vend_acked_at)
@@ -44,7 +44,7 @@ pub async fn transition(
     super::log_transition(
         &mut tx,
         &record.reference,
-        names::phase(record.status.phase),
+        names::phase(record.status.phase()),
     )
     .await?;
     let newest: Option<String> =

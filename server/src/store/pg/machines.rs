@@ -26,7 +26,8 @@ pub struct Machine {
 pub enum VendAck {
     /// Acknowledged now: vend.
     Accepted(Box<SessionRecord>),
-    /// Acknowledged before (the edge repeated itself): vend, if it has not.
+    /// Acknowledged before (the edge repeated itself) and still awaiting
+    /// its result: vend, if it has not.
     Again(Box<SessionRecord>),
     /// The deadline passed or the session moved on: do not vend.
     Refused,
@@ -204,12 +205,23 @@ impl PgStore {
         if let Some(row) = row {
             return Ok(VendAck::Accepted(Box::new(super::rows::from_row(&row)?)));
         }
-        let current = crate::store::Store::get(self, reference).await?;
-        Ok(match current {
-            Some(s) if s.machine == machine && s.vend_acked_at.is_some() => {
-                VendAck::Again(Box::new(s))
-            }
-            _ => VendAck::Refused,
+        // A repeated ack (the edge never heard the first answer) may vend
+        // only while the hub still waits for this vend's result: once the
+        // result window passed the reservation is being released, and a
+        // vend then would give the item away.
+        let sql = format!(
+            "SELECT {} FROM sessions WHERE reference = $1 AND machine = $2 \
+             AND phase = 'vending' AND vend_acked_at IS NOT NULL AND due_at > now()",
+            super::rows::COLUMNS
+        );
+        let again = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(reference)
+            .bind(machine)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match again {
+            Some(row) => VendAck::Again(Box::new(super::rows::from_row(&row)?)),
+            None => VendAck::Refused,
         })
     }
 

@@ -66,6 +66,27 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// The sessions matching `filter` (a constant `WHERE …`) of `machine`,
+    /// or of all machines, oldest first.
+    async fn of_machine(
+        &self,
+        filter: &'static str,
+        machine: Option<&str>,
+    ) -> Result<Vec<SessionRecord>> {
+        let sql = format!(
+            "{} AND ($1::text IS NULL OR machine = $1) ORDER BY created_at, seq",
+            select(filter).0
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(machine)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(from_row)
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
     /// Connects to `url` and brings the schema up to date.
     pub async fn connect(url: &str, max_connections: u32) -> Result<PgStore> {
         let pool = PgPoolOptions::new()
@@ -160,7 +181,7 @@ impl Store for PgStore {
         log_transition(
             &mut tx,
             &record.reference,
-            names::phase(record.status.phase),
+            names::phase(record.status.phase()),
         )
         .await?;
         let r = tx.commit().await;
@@ -262,16 +283,13 @@ impl Store for PgStore {
     }
 
     async fn awaiting_operator(&self, machine: Option<&str>) -> Result<Vec<SessionRecord>> {
-        let filter = "WHERE needs_operator AND operator_resolved_at IS NULL \
-                      AND ($1::text IS NULL OR machine = $1) ORDER BY created_at, seq";
-        let rows = sqlx::query(select(filter))
-            .bind(machine)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(from_row)
-            .collect::<std::result::Result<_, _>>()?)
+        let filter = "WHERE needs_operator AND operator_resolved_at IS NULL";
+        self.of_machine(filter, machine).await
+    }
+
+    async fn unsettled(&self, machine: Option<&str>) -> Result<Vec<SessionRecord>> {
+        let filter = "WHERE phase IN ('authorized', 'vending', 'capturing', 'releasing')";
+        self.of_machine(filter, machine).await
     }
 
     async fn transitions(&self, reference: &str) -> Result<Vec<String>> {

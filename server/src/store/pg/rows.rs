@@ -41,9 +41,9 @@ pub fn bind_insert<'q>(
         .bind(s.tax_rate)
         .bind(s.qr_url.clone())
         .bind(s.qr_image.clone())
-        .bind(names::phase(s.status.phase))
-        .bind(s.status.reason.map(names::reason))
-        .bind(s.status.cancelling.map(names::reason))
+        .bind(names::phase(s.status.phase()))
+        .bind(s.status.reason().map(names::reason))
+        .bind(s.status.cancelling().map(names::reason))
         .bind(s.operator.is_some())
         .bind(s.operator.map(names::operator_reason))
         .bind(s.created_at)
@@ -90,11 +90,12 @@ pub fn from_row(r: &PgRow) -> Result<SessionRecord, sqlx::Error> {
         tax_rate: r.try_get("tax_rate")?,
         qr_url: r.try_get("qr_url")?,
         qr_image: r.try_get("qr_image")?,
-        status: Status {
-            phase: names::parse_phase(&phase).ok_or_else(|| bad("phase", &phase))?,
-            reason: reason("reason")?,
-            cancelling: reason("cancelling")?,
-        },
+        status: Status::from_parts(
+            names::parse_phase(&phase).ok_or_else(|| bad("phase", &phase))?,
+            reason("reason")?,
+            reason("cancelling")?,
+        )
+        .ok_or_else(|| bad("status", &phase))?,
         operator: flagged.then(|| names::parse_operator_reason(operator_reason.as_deref())),
         created_at: r.try_get("created_at")?,
         expires_at: r.try_get("expires_at")?,

@@ -43,7 +43,7 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (reference, name, psp_reference)
     );
 "#,
-    // When a person resolved a session the engine flagged (operator.rs).
+    // When a person resolved a session the engine flagged (`operator` commands).
     "ALTER TABLE sessions ADD COLUMN operator_resolved_at TEXT;",
     // The store boundary (fleet mode): the machine a session belongs to, a
     // version for compare-and-set, the next step's time and lease (unix ms,

@@ -31,6 +31,23 @@ pub struct SqliteStore {
     write_error: Arc<Mutex<Option<String>>>,
 }
 
+/// Runs `f` on a shared connection on a blocking thread, off the async
+/// runtime (SQLite waits for another process's lock, and for the disk).
+/// The outer error: the blocking task itself failed.
+pub async fn off_runtime<T: Send + 'static>(
+    conn: &Arc<Mutex<Connection>>,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+) -> std::result::Result<rusqlite::Result<T>, tokio::task::JoinError> {
+    let conn = conn.clone();
+    tokio::task::spawn_blocking(move || {
+        // A poisoned lock only means another thread panicked mid-call;
+        // SQLite itself rolled back whatever that call had not committed.
+        let conn = conn.lock().unwrap_or_else(|e| e.into_inner());
+        f(&conn)
+    })
+    .await
+}
+
 impl SqliteStore {
     /// Opens (creating if needed, owner-only) and migrates the database at
     /// `path`, which holds the sessions of the machine `machine`.
@@ -60,15 +77,10 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            // A poisoned lock only means another thread panicked mid-call;
-            // SQLite itself rolled back whatever that call had not committed.
-            let conn = conn.lock().unwrap_or_else(|e| e.into_inner());
-            f(&conn).map_err(StoreError::from)
-        })
-        .await
-        .map_err(|e| StoreError(format!("store task: {e}")))?
+        off_runtime(&self.conn, f)
+            .await
+            .map_err(|e| StoreError(format!("store task: {e}")))?
+            .map_err(StoreError::from)
     }
 
     /// Like `read`, for a change: remembers whether the store took it.
@@ -170,6 +182,12 @@ impl Store for SqliteStore {
     async fn awaiting_operator(&self, machine: Option<&str>) -> Result<Vec<SessionRecord>> {
         let machine = machine.map(String::from);
         self.read(move |c| queries::awaiting_operator(c, machine.as_deref()))
+            .await
+    }
+
+    async fn unsettled(&self, machine: Option<&str>) -> Result<Vec<SessionRecord>> {
+        let machine = machine.map(String::from);
+        self.read(move |c| queries::unsettled(c, machine.as_deref()))
             .await
     }
 

@@ -23,6 +23,9 @@ fn due_ms(due: Due) -> Option<i64> {
     }
 }
 
+/// Approved, neither captured nor released (`Store::unsettled`).
+const UNSETTLED_PHASES: &str = "'authorized', 'vending', 'capturing', 'releasing'";
+
 fn select(filter: &str) -> String {
     format!("SELECT {} FROM sessions {filter}", rows::COLUMNS)
 }
@@ -80,7 +83,7 @@ pub fn insert(c: &Connection, s: &SessionRecord, due: Due) -> R<Inserted> {
         }
         other => other?,
     };
-    log_transition(&tx, &s.reference, names::phase(s.status.phase))?;
+    log_transition(&tx, &s.reference, names::phase(s.status.phase()))?;
     tx.commit()?;
     Ok(Inserted::New)
 }
@@ -112,7 +115,7 @@ pub fn transition(
     if tx.execute(rows::TRANSITION, rusqlite::params_from_iter(values))? == 0 {
         return Ok(None);
     }
-    log_transition(&tx, &after.reference, names::phase(after.status.phase))?;
+    log_transition(&tx, &after.reference, names::phase(after.status.phase()))?;
     let newest = latest(&tx, &after.machine)?.is_some_and(|l| l.reference == after.reference);
     let (machine, reference) = (&after.machine, Some(after.reference.as_str()));
     let outbox_seq = if newest {
@@ -181,6 +184,15 @@ pub fn awaiting_operator(c: &Connection, machine: Option<&str>) -> R<Vec<Session
         "WHERE needs_operator = 1 AND operator_resolved_at IS NULL \
          AND (?1 IS NULL OR machine = ?1) ORDER BY seq",
     );
+    c.prepare(&sql)?
+        .query_map([machine], rows::from_row)?
+        .collect()
+}
+
+pub fn unsettled(c: &Connection, machine: Option<&str>) -> R<Vec<SessionRecord>> {
+    let sql = select(&format!(
+        "WHERE phase IN ({UNSETTLED_PHASES}) AND (?1 IS NULL OR machine = ?1) ORDER BY seq"
+    ));
     c.prepare(&sql)?
         .query_map([machine], rows::from_row)?
         .collect()

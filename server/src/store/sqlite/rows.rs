@@ -36,9 +36,9 @@ pub fn insert_params(s: &SessionRecord) -> Vec<Box<dyn ToSql>> {
         Box::new(s.tax_rate),
         Box::new(s.qr_url.clone()),
         Box::new(s.qr_image.clone()),
-        Box::new(names::phase(s.status.phase)),
-        Box::new(s.status.reason.map(names::reason)),
-        Box::new(s.status.cancelling.map(names::reason)),
+        Box::new(names::phase(s.status.phase())),
+        Box::new(s.status.reason().map(names::reason)),
+        Box::new(s.status.cancelling().map(names::reason)),
         Box::new(s.operator.is_some()),
         Box::new(s.operator.map(names::operator_reason)),
         Box::new(rfc3339(s.created_at)),
@@ -61,9 +61,9 @@ pub const TRANSITION: &str = "UPDATE sessions SET phase = ?2, reason = ?3, cance
 pub fn transition_params(s: &SessionRecord) -> Vec<Box<dyn ToSql>> {
     vec![
         Box::new(s.reference.clone()),
-        Box::new(names::phase(s.status.phase)),
-        Box::new(s.status.reason.map(names::reason)),
-        Box::new(s.status.cancelling.map(names::reason)),
+        Box::new(names::phase(s.status.phase())),
+        Box::new(s.status.reason().map(names::reason)),
+        Box::new(s.status.cancelling().map(names::reason)),
         Box::new(s.authorized_at.map(rfc3339)),
         Box::new(s.ended_at.map(rfc3339)),
         Box::new(s.vend_acked_at.map(rfc3339)),
@@ -98,11 +98,12 @@ pub fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionRecord> {
         tax_rate: r.get(9)?,
         qr_url: opt(10)?,
         qr_image: opt(11)?,
-        status: Status {
-            phase: names::parse_phase(&text(12)?).ok_or_else(|| bad(12, "phase"))?,
-            reason: opt(13)?.and_then(|s| names::parse_reason(&s)),
-            cancelling: opt(14)?.and_then(|s| names::parse_reason(&s)),
-        },
+        status: Status::from_parts(
+            names::parse_phase(&text(12)?).ok_or_else(|| bad(12, "phase"))?,
+            opt(13)?.and_then(|s| names::parse_reason(&s)),
+            opt(14)?.and_then(|s| names::parse_reason(&s)),
+        )
+        .ok_or_else(|| bad(12, "status"))?,
         operator: flagged.then(|| names::parse_operator_reason(opt(16).ok().flatten().as_deref())),
         created_at: time(17)?,
         expires_at: time(18)?,
