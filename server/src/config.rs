@@ -265,18 +265,27 @@ pub enum ConfigError {
 impl Config {
     /// Reads `path` (if any), then the `VENDSCREEN_*` environment, then checks it.
     pub fn load(path: Option<&str>) -> Result<Config, ConfigError> {
-        let text = match path {
-            Some(p) => std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
-                path: p.into(),
-                source,
-            })?,
-            None => String::new(),
-        };
-        Config::from_sources(&text, std::env::vars())
+        Config::from_sources(&read(path)?, std::env::vars())
+    }
+
+    /// Like `load`, without the checks a serving process needs: for commands
+    /// that use one setting of it (the fleet commands read `store.url`, and
+    /// run beside a hub whatever role the environment names).
+    pub fn load_unchecked(path: Option<&str>) -> Result<Config, ConfigError> {
+        Config::parse(&read(path)?, std::env::vars())
     }
 
     /// Builds a config from TOML text and environment pairs (tests pass their own).
     pub fn from_sources(
+        toml_text: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let config = Config::parse(toml_text, env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn parse(
         toml_text: &str,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
@@ -291,7 +300,6 @@ impl Config {
         if config.products.is_empty() {
             config.products = defaults::demo_products(config.machine.currency);
         }
-        config.validate()?;
         Ok(config)
     }
 
@@ -341,6 +349,17 @@ impl Config {
                 checks::exposure(self)
             }
         }
+    }
+}
+
+/// The configuration file's text; none without a path.
+fn read(path: Option<&str>) -> Result<String, ConfigError> {
+    match path {
+        Some(p) => std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+            path: p.into(),
+            source,
+        }),
+        None => Ok(String::new()),
     }
 }
 

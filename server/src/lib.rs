@@ -2,6 +2,7 @@
 //! stream, receives webhooks and drives each purchase; tests call
 //! `Application::build` on port 0.
 
+pub mod cli;
 pub mod config;
 pub mod dispenser;
 pub mod domain;

@@ -122,6 +122,15 @@ impl SessionRecord {
         self.ended_at.map(|t| t + outcome_display)
     }
 
+    /// The price split as on the receipt: (excluding VAT, VAT). Prices
+    /// include VAT: excluding = total / (1 + rate), rounded to the nearest
+    /// minor unit; the VAT is the rest, so the two always add up.
+    pub fn vat_split(&self) -> (i64, i64) {
+        let (amount, rate) = (self.amount.value, self.tax_rate);
+        let excluding = (amount * 10_000 + (10_000 + rate) / 2) / (10_000 + rate);
+        (excluding, amount - excluding)
+    }
+
     /// The Idempotency-Key for one money operation on this session. Derived,
     /// not random, so a retry after a restart (or on another replica) reuses
     /// it; at most 50 characters, the end kept.

@@ -188,9 +188,7 @@ impl Engine {
 
     async fn create_request(&self, record: &SessionRecord) -> Result<CreatePayment, EngineError> {
         let amount = record.amount.value;
-        // Prices include VAT: excl = total / (1 + rate), rounded to the nearest minor unit.
-        let excluding =
-            (amount * 10_000 + (10_000 + record.tax_rate) / 2) / (10_000 + record.tax_rate);
+        let (excluding, tax) = record.vat_split();
         let catalog = self.catalog_of(&record.machine).await?;
         let machine = &catalog.machine;
         Ok(CreatePayment {
@@ -207,7 +205,7 @@ impl Engine {
                 name: record.product_name.clone(),
                 total_amount: amount,
                 total_amount_excluding_tax: excluding,
-                total_tax_amount: amount - excluding,
+                total_tax_amount: tax,
                 tax_rate: record.tax_rate,
             }],
             qr_format: self.inner.settings.qr_format,

@@ -344,6 +344,71 @@ pub(crate) async fn settings_and_the_install_tag_are_kept(store: &dyn Store) {
     assert_eq!(store.write_error(), None);
 }
 
+fn refund(reference: &str, key: &str, amount: i64) -> Refund {
+    Refund {
+        key: key.into(),
+        reference: reference.into(),
+        amount,
+        reason: "dented can".into(),
+        operator: "kari".into(),
+        requested_at: OffsetDateTime::now_utc().replace_nanosecond(0).unwrap(),
+        done_at: None,
+    }
+}
+
+pub(crate) async fn a_refund_is_written_once_per_key(store: &dyn Store) {
+    let a = record(store, "vm-a", Phase::Completed).await;
+    insert(store, &a).await;
+    let first = refund(&a.reference, "k-1", 1000);
+    assert_eq!(store.begin_refund(&first).await.unwrap(), None);
+    // The same key again (the command run twice): the first one, untouched.
+    let again = refund(&a.reference, "k-1", 3500);
+    assert_eq!(
+        store.begin_refund(&again).await.unwrap(),
+        Some(first.clone())
+    );
+    let done_at = first.requested_at + time::Duration::seconds(1);
+    store.finish_refund("k-1", done_at).await.unwrap();
+    // A refused one is forgotten; a done one is not.
+    assert_eq!(
+        store
+            .begin_refund(&refund(&a.reference, "k-2", 500))
+            .await
+            .unwrap(),
+        None
+    );
+    store.drop_refund("k-2").await.unwrap();
+    store.drop_refund("k-1").await.unwrap();
+    let kept = store.refunds(&a.reference).await.unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].done_at, Some(done_at));
+    assert_eq!(refunds::refunded(&kept), 1000);
+    assert!(store.refunds("vm-a-nobody").await.unwrap().is_empty());
+}
+
+pub(crate) async fn sales_are_the_purchases_created_in_the_period(store: &dyn Store) {
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let mut old = record(store, "vm-a", Phase::Completed).await;
+    old.created_at = now - time::Duration::days(3);
+    insert(store, &old).await;
+    let mut edge = record(store, "vm-b", Phase::VendFailed).await;
+    edge.created_at = now - time::Duration::days(1) + time::Duration::milliseconds(250);
+    insert(store, &edge).await;
+    let recent = record(store, "vm-a", Phase::Cancelled).await;
+    insert(store, &recent).await;
+    let day = time::Duration::days(1);
+    let sold = store.sales(now - day, now + day).await.unwrap();
+    let references: Vec<_> = sold.iter().map(|r| r.reference.as_str()).collect();
+    assert_eq!(
+        references,
+        [edge.reference.as_str(), recent.reference.as_str()]
+    );
+    // The end is exclusive, to the fraction of a second.
+    let before = store.sales(now - 4 * day, edge.created_at).await.unwrap();
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].reference, old.reference);
+}
+
 /// Runs every conformance check against a fresh store from `$new`, an
 /// expression giving `(guard, store)`: the guard keeps the store's file or
 /// database alive for the test.
@@ -363,6 +428,8 @@ macro_rules! store_conformance {
             a_webhook_delivery_is_recorded_once_and_wakes_its_session,
             the_outbox_holds_the_newest_sessions_changes_in_order,
             settings_and_the_install_tag_are_kept,
+            a_refund_is_written_once_per_key,
+            sales_are_the_purchases_created_in_the_period,
         );
     };
     ($new:expr; $($check:ident),+ $(,)?) => {

@@ -18,10 +18,12 @@ use time::OffsetDateTime;
 
 pub mod names;
 pub mod pg;
+pub mod refunds;
 pub mod sqlite;
 
 pub use crate::domain::record::rfc3339;
 pub use pg::{Machine, PgStore, VendAck};
+pub use refunds::Refund;
 pub use sqlite::SqliteStore;
 
 /// Anything the store can fail with. The engine retries what it must store.
@@ -239,6 +241,24 @@ pub trait Store: Send + Sync + 'static {
 
     /// The machine's outbox after `after`, oldest first, at most `limit`.
     async fn outbox_after(&self, machine: &str, after: i64, limit: i64) -> Result<Vec<OutboxRow>>;
+
+    /// Purchases created in `[from, to)`, oldest first, of every machine
+    /// this store holds (the sales report).
+    async fn sales(&self, from: OffsetDateTime, to: OffsetDateTime) -> Result<Vec<SessionRecord>>;
+
+    /// Writes a refund about to be asked for. When one was written under the
+    /// same key before, nothing is written and that one is returned.
+    async fn begin_refund(&self, refund: &Refund) -> Result<Option<Refund>>;
+
+    /// The payment service took the refund under `key`.
+    async fn finish_refund(&self, key: &str, at: OffsetDateTime) -> Result<()>;
+
+    /// The payment service refused the refund under `key` for good: it is
+    /// forgotten, so a corrected one may be asked for.
+    async fn drop_refund(&self, key: &str) -> Result<()>;
+
+    /// A purchase's refunds, oldest first.
+    async fn refunds(&self, reference: &str) -> Result<Vec<Refund>>;
 }
 
 #[cfg(test)]

@@ -95,23 +95,13 @@ pub async fn spawn_machine_paying_at(vipps: &TestApp, extra: &[(&str, &str)]) ->
 
 /// Like [`spawn_machine_paying_at`], on the store (and dist) in `dir`.
 pub async fn spawn_machine_in(dir: TempDir, vipps: &TestApp, extra: &[(&str, &str)]) -> TestApp {
-    let c = vendscreen_server::simulator::SimulatorCredentials::default();
-    let mut env = vec![
-        ("VENDSCREEN_EPAYMENT_BASE_URL", vipps.base.as_str()),
-        ("VENDSCREEN_EPAYMENT_CLIENT_ID", c.client_id.as_str()),
-        (
-            "VENDSCREEN_EPAYMENT_CLIENT_SECRET",
-            c.client_secret.as_str(),
-        ),
-        (
-            "VENDSCREEN_EPAYMENT_SUBSCRIPTION_KEY",
-            c.subscription_key.as_str(),
-        ),
-        ("VENDSCREEN_EPAYMENT_MSN", c.msn.as_str()),
+    let paying = crate::vipps::paying_at(&vipps.base);
+    let mut env: Vec<(&str, &str)> = paying.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.extend([
         ("VENDSCREEN_WEBHOOK_ENABLED", "false"),
         // Real credentials refuse the demo's posId.
         ("VENDSCREEN_MACHINE_POS_ID", "vm-test-7"),
-    ];
+    ]);
     // Later entries win, so a test can spoil a credential.
     env.extend_from_slice(extra);
     spawn_in(dir, &env).await

@@ -4,6 +4,8 @@
 mod bad_input;
 mod boundary;
 mod cancels;
+#[path = "../support/cli.rs"]
+mod cli;
 mod credentials;
 mod dispensers;
 mod engine;
@@ -12,6 +14,7 @@ mod helpers;
 mod limits;
 mod listeners;
 mod money_safety;
+mod operator_cli;
 mod problems;
 mod purchase;
 mod sent;

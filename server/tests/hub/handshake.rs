@@ -7,7 +7,7 @@ use crate::vipps::RawVipps;
 use serde_json::json;
 
 /// Buys cola on `edge`, the customer approves, and the `vend` command arrives.
-async fn approved(edge: &crate::edge::Edge, request: &str) -> String {
+pub async fn approved(edge: &crate::edge::Edge, request: &str) -> String {
     edge.heartbeat().await;
     let mut stream = edge.stream(None).await;
     let snapshot = stream.next().await;

@@ -5,11 +5,11 @@ use crate::edge::Edge;
 use std::time::Duration;
 use vendscreen_server::config::{Config, MachineCatalog};
 use vendscreen_server::hub::{token, Hub};
-use vendscreen_server::simulator::SimulatorCredentials;
 use vendscreen_server::store::PgStore;
 use vendscreen_server::Application;
 
-const CATALOG: &str = r#"
+/// The catalog every test machine gets: cola (35.00, A1) and water.
+pub const CATALOG: &str = r#"
 [machine]
 name = "Oslo S, platform 4"
 [[products]]
@@ -27,6 +27,8 @@ slot = "A2"
 /// One fleet: its database, its Vipps, and its hub replicas.
 pub struct Fleet {
     _db: vendscreen_pgtest::TestDatabase,
+    /// The database's URL (`store.url` for the fleet commands).
+    pub db_url: String,
     pub store: PgStore,
     pub vipps: String,
     pub hubs: Vec<String>,
@@ -79,6 +81,7 @@ impl Fleet {
         }
         let store = PgStore::connect(db.url(), 4).await.unwrap();
         Fleet {
+            db_url: db.url().to_string(),
             _db: db,
             store,
             vipps,
@@ -102,20 +105,15 @@ impl Fleet {
 }
 
 async fn start_hub(db_url: &str, vipps: &str, extra: &[(&str, &str)]) -> String {
-    let c = SimulatorCredentials::default();
-    let mut env = vec![
+    let mut env = crate::vipps::paying_at(vipps);
+    env.extend([
         ("VENDSCREEN_SERVER_ROLE", "hub".to_string()),
         ("VENDSCREEN_SERVER_LISTEN", "127.0.0.1:0".to_string()),
         ("VENDSCREEN_STORE_URL", db_url.to_string()),
-        ("VENDSCREEN_EPAYMENT_BASE_URL", vipps.to_string()),
-        ("VENDSCREEN_EPAYMENT_CLIENT_ID", c.client_id),
-        ("VENDSCREEN_EPAYMENT_CLIENT_SECRET", c.client_secret),
-        ("VENDSCREEN_EPAYMENT_SUBSCRIPTION_KEY", c.subscription_key),
-        ("VENDSCREEN_EPAYMENT_MSN", c.msn),
         ("VENDSCREEN_EPAYMENT_POLL_FIRST_MS", "200".to_string()),
         ("VENDSCREEN_EPAYMENT_POLL_INTERVAL_MS", "300".to_string()),
         ("VENDSCREEN_WEBHOOK_ENABLED", "false".to_string()),
-    ];
+    ]);
     env.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
     let env = env.into_iter().map(|(k, v)| (k.to_string(), v));
     let hub = Hub::build(Config::from_sources("", env).unwrap())

@@ -7,6 +7,20 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use vendscreen_server::simulator::SimulatorCredentials;
 
+/// The settings that make a server pay at the simulator at `base`, as its
+/// built-in test merchant.
+#[allow(dead_code)]
+pub fn paying_at(base: &str) -> Vec<(&'static str, String)> {
+    let c = SimulatorCredentials::default();
+    vec![
+        ("VENDSCREEN_EPAYMENT_BASE_URL", base.to_string()),
+        ("VENDSCREEN_EPAYMENT_CLIENT_ID", c.client_id),
+        ("VENDSCREEN_EPAYMENT_CLIENT_SECRET", c.client_secret),
+        ("VENDSCREEN_EPAYMENT_SUBSCRIPTION_KEY", c.subscription_key),
+        ("VENDSCREEN_EPAYMENT_MSN", c.msn),
+    ]
+}
+
 /// A simulator at `base` (in-process in the app under test, or a process
 /// of its own playing Vipps).
 pub struct RawVipps {

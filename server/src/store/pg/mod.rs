@@ -5,11 +5,14 @@
 
 mod fleet;
 mod machines;
+mod money;
 mod rows;
 
 pub use machines::{Machine, VendAck};
 
-use super::{names, Committed, Due, Inserted, OutboxKind, OutboxRow, Result, Store, StoreError};
+use super::{
+    names, Committed, Due, Inserted, OutboxKind, OutboxRow, Refund, Result, Store, StoreError,
+};
 use crate::domain::{OperatorReason, SessionRecord};
 use async_trait::async_trait;
 use rows::{from_row, COLUMNS};
@@ -32,13 +35,27 @@ impl From<sqlx::Error> for StoreError {
 
 /// The hub's migrations, compiled in (the binary runs anywhere).
 pub fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "hub".into(),
-        MigrationType::Simple,
-        include_str!("../../../migrations/pg/0001_hub.sql").into_sql_str(),
-        false,
-    )])
+    let simple = |version, name: &str, sql: &'static str| {
+        Migration::new(
+            version,
+            name.to_string().into(),
+            MigrationType::Simple,
+            sql.into_sql_str(),
+            false,
+        )
+    };
+    Migrator::with_migrations(vec![
+        simple(
+            1,
+            "hub",
+            include_str!("../../../migrations/pg/0001_hub.sql"),
+        ),
+        simple(
+            2,
+            "refunds",
+            include_str!("../../../migrations/pg/0002_refunds.sql"),
+        ),
+    ])
 }
 
 /// A pool of connections to the hub's database; cheap to clone.
@@ -398,6 +415,26 @@ impl Store for PgStore {
 
     async fn outbox_after(&self, machine: &str, after: i64, limit: i64) -> Result<Vec<OutboxRow>> {
         Ok(fleet::outbox_after(&self.pool, machine, after, limit).await?)
+    }
+
+    async fn sales(&self, from: OffsetDateTime, to: OffsetDateTime) -> Result<Vec<SessionRecord>> {
+        money::sales(&self.pool, from, to).await
+    }
+
+    async fn begin_refund(&self, refund: &Refund) -> Result<Option<Refund>> {
+        money::begin_refund(&self.pool, refund).await
+    }
+
+    async fn finish_refund(&self, key: &str, at: OffsetDateTime) -> Result<()> {
+        money::finish_refund(&self.pool, key, at).await
+    }
+
+    async fn drop_refund(&self, key: &str) -> Result<()> {
+        money::drop_refund(&self.pool, key).await
+    }
+
+    async fn refunds(&self, reference: &str) -> Result<Vec<Refund>> {
+        money::refunds(&self.pool, reference).await
     }
 }
 

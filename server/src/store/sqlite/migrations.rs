@@ -79,6 +79,21 @@ const MIGRATIONS: &[&str] = &[
         outbox_seq INTEGER NOT NULL DEFAULT 0
     );
 "#,
+    // Refunds an operator made (`operator refund`), keyed by the
+    // Idempotency-Key they were asked with; and the sales report's range.
+    r#"
+    CREATE TABLE refunds (
+        idempotency_key TEXT PRIMARY KEY,
+        reference       TEXT NOT NULL REFERENCES sessions(reference),
+        amount          INTEGER NOT NULL,
+        reason          TEXT NOT NULL,
+        operator        TEXT NOT NULL,
+        requested_at    TEXT NOT NULL,
+        done_at         TEXT
+    );
+    CREATE INDEX refunds_by_reference ON refunds(reference);
+    CREATE INDEX sessions_by_created ON sessions(created_at);
+"#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

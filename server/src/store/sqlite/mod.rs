@@ -5,11 +5,12 @@
 //! One file holds one machine's sessions; calls run off the async runtime.
 
 mod migrations;
+mod money;
 mod queries;
 mod rows;
 mod upkeep;
 
-use super::{Committed, Due, Inserted, OutboxKind, OutboxRow, Result, Store, StoreError};
+use super::{Committed, Due, Inserted, OutboxKind, OutboxRow, Refund, Result, Store, StoreError};
 use crate::domain::{OperatorReason, SessionRecord};
 use async_trait::async_trait;
 use rusqlite::Connection;
@@ -294,5 +295,29 @@ impl Store for SqliteStore {
         let machine = machine.to_string();
         self.read(move |c| queries::outbox_after(c, &machine, after, limit))
             .await
+    }
+
+    async fn sales(&self, from: OffsetDateTime, to: OffsetDateTime) -> Result<Vec<SessionRecord>> {
+        self.read(move |c| money::sales(c, from, to)).await
+    }
+
+    async fn begin_refund(&self, refund: &Refund) -> Result<Option<Refund>> {
+        let refund = refund.clone();
+        self.write(move |c| money::begin_refund(c, &refund)).await
+    }
+
+    async fn finish_refund(&self, key: &str, at: OffsetDateTime) -> Result<()> {
+        let key = key.to_string();
+        self.write(move |c| money::finish_refund(c, &key, at)).await
+    }
+
+    async fn drop_refund(&self, key: &str) -> Result<()> {
+        let key = key.to_string();
+        self.write(move |c| money::drop_refund(c, &key)).await
+    }
+
+    async fn refunds(&self, reference: &str) -> Result<Vec<Refund>> {
+        let reference = reference.to_string();
+        self.read(move |c| money::refunds(c, &reference)).await
     }
 }
