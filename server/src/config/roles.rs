@@ -21,6 +21,12 @@ pub fn check(config: &Config) -> Result<(), ConfigError> {
         Role::Edge if config.epayment.client_id.is_some() || config.epayment.base_url.is_some() => {
             bad("server.role = edge holds no ePayment credentials: the hub pays")
         }
+        // An edge serves /metrics beside its display, on loopback; a
+        // listener of its own is not built for it (yet).
+        Role::Edge if config.metrics.listen.is_some() => bad(
+            "server.role = edge serves /metrics on server.listen; metrics.listen is for \
+             standalone machines and hubs",
+        ),
         Role::Edge => Ok(()),
     }
 }

@@ -115,11 +115,10 @@ impl Edge {
         };
         let screen = display.screen_alive.clone();
         let guarded = routes::display_router_for(display).merge(routes::sim_absent_router());
-        let router = with_files(
-            &config,
-            guarded,
-            display::health_router(core.clone(), screen),
-        );
+        crate::telemetry::metrics::install();
+        let public =
+            display::health_router(core.clone(), screen).merge(routes::edge_metrics_router());
+        let router = with_files(&config, guarded, public);
         let handle = EdgeHandle {
             core,
             stop: Arc::new(stop),

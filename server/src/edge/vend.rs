@@ -78,13 +78,15 @@ impl Core {
         if let Err(e) = self.journal.set_stage(reference, Stage::Acked).await {
             return journal_failed(reference, e);
         }
-        let stage = match self.dispenser.vend(&command.slot, reference).await {
-            Dropped::Vended => Stage::Vended,
-            Dropped::Failed => Stage::Failed,
+        let started = std::time::Instant::now();
+        let (stage, outcome) = match self.dispenser.vend(&command.slot, reference).await {
+            Dropped::Vended => (Stage::Vended, "vended"),
+            Dropped::Failed => (Stage::Failed, "failed"),
             // It may have dropped: say nothing, so the hub releases the
             // money and asks a person ("ack but no result").
-            Dropped::TimedOut => Stage::Uncertain,
+            Dropped::TimedOut => (Stage::Uncertain, "timedOut"),
         };
+        crate::telemetry::metrics::vend_finished(outcome, started.elapsed());
         if let Err(e) = self.journal.set_stage(reference, stage).await {
             return journal_failed(reference, e);
         }

@@ -24,3 +24,14 @@ async fn metrics_get(State(engine): State<Engine>) -> impl IntoResponse {
     engine.refresh_metrics().await;
     ([(CONTENT_TYPE, TEXT_FORMAT)], metrics::render())
 }
+
+/// `/metrics` of an edge: what happens on the machine (vends at its
+/// dispenser, the display's streams, the screen's heartbeat); its purchases'
+/// money is counted by the hub that handles it.
+pub fn edge_router() -> Router {
+    Router::new().route("/metrics", get(edge_metrics_get))
+}
+
+async fn edge_metrics_get() -> impl IntoResponse {
+    ([(CONTENT_TYPE, TEXT_FORMAT)], metrics::render())
+}

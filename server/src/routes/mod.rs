@@ -24,7 +24,7 @@ pub use alive::ScreenAlive;
 pub use boundary::{guard, Boundary};
 pub use display::{DisplayApi, DisplayState, EngineDisplay};
 pub use extract::ApiJson;
-pub use metrics::router as metrics_router;
+pub use metrics::{edge_router as edge_metrics_router, router as metrics_router};
 pub use sim_dispenser::router as sim_dispenser_router;
 pub use streams::StreamSlots;
 pub use webhooks::WebhookSecret;

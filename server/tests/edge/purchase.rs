@@ -44,6 +44,16 @@ async fn a_purchase_on_the_edge_vends_once_and_the_hub_captures_it() {
         (status, session["state"].as_str()),
         (200, Some("completed"))
     );
+    // The machine's own series: the vend timed at its dispenser.
+    let metrics = reqwest::get(format!("{}/metrics", edge.base))
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains("vendscreen_vend_duration_seconds_count{outcome=\"vended\"}"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
