@@ -22,9 +22,9 @@ pub fn table(f: &Figures) -> String {
         // KB as 1,000 bytes, as `scripts/build-display --check-budget` counts.
         row(
             "first load, brotli",
-            "≤ 100 KB (100,000 B)",
+            "≤ 110,000 B (issue 13)",
             format!("{} B", f.first_load.brotli_total),
-            f.first_load.brotli_total <= 100_000,
+            f.first_load.brotli_total <= 110_000,
         ),
         row(
             "navigation → first contentful paint (p50 of cold loads)",
