@@ -24,9 +24,15 @@ fn big_catalog() -> wire::Catalog {
             name: format!("Product number {i} with a long name"),
             price: wire::Money::new(1000 + i, wire::Currency::Nok),
             available: i % 7 != 3,
+            slot: slot(i),
         })
         .collect();
     c
+}
+
+/// Slots as on a 6-row, 10-column machine: A1 … F10.
+fn slot(i: i64) -> String {
+    format!("{}{}", char::from(b'A' + (i / 10) as u8), i % 10 + 1)
 }
 
 /// The display's stylesheet, so layout is the kiosk's, not the browser's default.
@@ -84,6 +90,9 @@ async fn every_product_of_sixty_is_reached_and_bought_by_touch_alone() {
         for i in 0..tiles.length() {
             let el: Element = tiles.item(i).unwrap().unchecked_into();
             let id = el.get_attribute("data-testid").unwrap();
+            let n: i64 = id["product-p".len()..].parse().unwrap();
+            let text = el.text_content().unwrap();
+            assert!(text.starts_with(&slot(n)), "{id} shows its slot: {text}");
             page.tap(&id);
             seen.push(id);
         }

@@ -81,6 +81,10 @@ pub struct Product {
     pub price: Money,
     /// False when sold out: shown, but not for sale.
     pub available: bool,
+    /// The slot the customer reads through the glass front ("A1"), shown on
+    /// the tile and typed on the keypad. Absent from an older server: empty.
+    #[serde(default)]
+    pub slot: String,
 }
 
 /// The answer to `GET /api/catalog`.

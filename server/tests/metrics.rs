@@ -69,7 +69,9 @@ async fn a_purchase_moves_each_series_it_passes_and_no_label_names_it() {
     let mut events = app.events().await;
     events.next().await;
     // The page reports that it works (its heartbeat).
-    let alive = app.post_json("/api/display/alive", serde_json::json!({})).await;
+    let alive = app
+        .post_json("/api/display/alive", serde_json::json!({}))
+        .await;
     assert_eq!(alive.status(), 204);
 
     let session = app.buy("cola").await;

@@ -137,6 +137,7 @@ pub fn catalog(locale: wire::Locale) -> wire::Catalog {
         name: name.into(),
         price: wire::Money::new(price, wire::Currency::Nok),
         available,
+        slot: format!("A{}", id.len()),
     };
     wire::Catalog {
         machine: wire::Machine {
