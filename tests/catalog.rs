@@ -25,6 +25,8 @@ fn big_catalog() -> wire::Catalog {
             price: wire::Money::new(1000 + i, wire::Currency::Nok),
             available: i % 7 != 3,
             slot: slot(i),
+            // Half with a picture (none loads here: the box must hold anyway).
+            image: (i % 2 == 0).then(|| format!("/images/p{i}.svg")),
         })
         .collect();
     c

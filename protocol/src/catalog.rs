@@ -85,6 +85,10 @@ pub struct Product {
     /// the tile and typed on the keypad. Absent from an older server: empty.
     #[serde(default)]
     pub slot: String,
+    /// Where the product's picture is ("/images/cola.svg"); none: a tile
+    /// with the name only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// The answer to `GET /api/catalog`.

@@ -107,7 +107,8 @@ fn viewport() -> (f64, f64) {
         .unwrap_or((1080.0, 1920.0))
 }
 
-/// One product: a big touch target with its slot, name and price, or marked sold out.
+/// One product: a big touch target with its slot, picture (if any), name and
+/// price, or marked sold out.
 fn tile(p: wire::Product, locale: Memo<Locale>, on_pick: Callback<String>) -> impl IntoView {
     let price = p.price;
     let id = p.id.clone();
@@ -122,6 +123,9 @@ fn tile(p: wire::Product, locale: Memo<Locale>, on_pick: Callback<String>) -> im
                 on:click=move |_| on_pick.run(id.clone())
             >
                 <span class="slot" data-testid="slot">{p.slot}</span>
+                // The box's size comes from the tile, never from the picture:
+                // nothing moves when it arrives, and the first paint never waits.
+                {p.image.map(|src| view! { <img class="pic" src=src loading="lazy" alt="" /> })}
                 <span class="name">{p.name}</span>
                 <span class="price">{Signal::derive(move || money::format(price, locale.get()))}</span>
                 {(!p.available)

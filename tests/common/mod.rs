@@ -138,6 +138,7 @@ pub fn catalog(locale: wire::Locale) -> wire::Catalog {
         price: wire::Money::new(price, wire::Currency::Nok),
         available,
         slot: format!("A{}", id.len()),
+        image: None,
     };
     wire::Catalog {
         machine: wire::Machine {

@@ -70,6 +70,7 @@ impl MachineCatalog {
                     price: wire::Money::new(p.price, m.currency),
                     available: p.available,
                     slot: p.slot.clone(),
+                    image: p.image.as_ref().map(|f| format!("/images/{f}")),
                 })
                 .collect(),
         }

@@ -59,6 +59,7 @@ impl Default for MachineConfig {
             vend_window_s: 120,
             outcome_display_s: 8,
             qr_error_correction: wire::QrErrorCorrection::M,
+            images: None,
         }
     }
 }
@@ -157,6 +158,8 @@ pub fn demo_products(_currency: wire::Currency) -> Vec<ProductConfig> {
         tax_rate: tax_rate(),
         slot: slot.into(),
         available: true,
+        // The built-in demo pictures (config/images.rs) are named after the ids.
+        image: Some(format!("{id}.svg")),
     };
     vec![
         p("cola", "Cola 0,5 l", 3500, "A1"),
