@@ -27,6 +27,7 @@ fn big_catalog() -> wire::Catalog {
             slot: slot(i),
             // Half with a picture (none loads here: the box must hold anyway).
             image: (i % 2 == 0).then(|| format!("/images/p{i}.svg")),
+            names: wire::Names::default(),
         })
         .collect();
     c
@@ -136,4 +137,17 @@ fn a_small_catalog_needs_no_pages() {
     });
     assert_eq!(page.count("catalog", "button.product"), 3);
     assert!(!page.sees("page-next"), "one page: no pager");
+}
+
+#[wasm_bindgen_test]
+fn a_product_is_named_in_the_customers_language_where_it_has_a_name_in_it() {
+    let mut c = catalog(Locale::Nb);
+    c.products[1].names.fi = Some("Kivennäisvesi".into());
+    for (locale, name) in [(Locale::Fi, "Kivennäisvesi"), (Locale::Sv, "Water")] {
+        let c = c.clone();
+        let page = open(move || {
+            view! { <IdleScreen catalog=fixed(Some(c)) locale=fixed(locale) on_pick=Callback::new(|_| ()) /> }
+        });
+        assert!(page.text("product-water").contains(name), "{locale:?}");
+    }
 }

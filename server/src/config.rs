@@ -257,6 +257,17 @@ pub struct ProductConfig {
     /// name-only tile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// The name in other languages (`names = { en = "…", fi = "…" }`): shown
+    /// in the customer's language; the one in `machine.locale` is the payment's.
+    #[serde(default, skip_serializing_if = "wire::Names::is_empty")]
+    pub names: wire::Names,
+}
+
+impl ProductConfig {
+    /// The name in `locale`: its `names` entry, else `name`.
+    pub fn name_in(&self, locale: wire::Locale) -> &str {
+        self.names.get(locale).unwrap_or(&self.name)
+    }
 }
 
 /// A configuration that cannot be used.

@@ -112,23 +112,24 @@ fn viewport() -> (f64, f64) {
 fn tile(p: wire::Product, locale: Memo<Locale>, on_pick: Callback<String>) -> impl IntoView {
     let price = p.price;
     let id = p.id.clone();
+    let (available, image) = (p.available, p.image.clone());
     view! {
         <li>
             <button
                 type="button"
                 class="product"
-                class:sold-out=!p.available
-                data-testid=format!("product-{}", p.id)
-                disabled=!p.available
+                class:sold-out=!available
+                data-testid=format!("product-{}", id)
+                disabled=!available
                 on:click=move |_| on_pick.run(id.clone())
             >
-                <span class="slot" data-testid="slot">{p.slot}</span>
+                <span class="slot" data-testid="slot">{p.slot.clone()}</span>
                 // The box's size comes from the tile, never from the picture:
                 // nothing moves when it arrives, and the first paint never waits.
-                {p.image.map(|src| view! { <img class="pic" src=src loading="lazy" alt="" /> })}
-                <span class="name">{p.name}</span>
+                {image.map(|src| view! { <img class="pic" src=src loading="lazy" alt="" /> })}
+                <span class="name">{move || p.name_in(locale.get()).to_owned()}</span>
                 <span class="price">{Signal::derive(move || money::format(price, locale.get()))}</span>
-                {(!p.available)
+                {(!available)
                     .then(|| {
                         view! {
                             <span class="badge" data-testid="sold-out">

@@ -139,6 +139,7 @@ pub fn catalog(locale: wire::Locale) -> wire::Catalog {
         available,
         slot: format!("A{}", id.len()),
         image: None,
+        names: wire::Names::default(),
     };
     wire::Catalog {
         machine: wire::Machine {

@@ -71,6 +71,7 @@ impl MachineCatalog {
                     available: p.available,
                     slot: p.slot.clone(),
                     image: p.image.as_ref().map(|f| format!("/images/{f}")),
+                    names: p.names.clone(),
                 })
                 .collect(),
         }
