@@ -2,7 +2,7 @@
 //! shapes a kiosk comes in: every product is reached by touching the page
 //! buttons, no tile reaches outside the window, and one is bought by touch.
 
-use anyhow::{ensure, Result};
+use anyhow::ensure;
 use serde_json::{json, Value};
 use vendscreen_e2e::{scenario, ServerOptions};
 
