@@ -279,3 +279,18 @@ pub fn free_port() -> Result<u16> {
     }
     bail!("no free port in 20000..32000")
 }
+
+/// A real machine's catalog as a config file: 60 products in slots
+/// A1…F10, every seventh sold out (the e2e catalog test and the tour).
+pub fn sixty_products_toml() -> String {
+    (0..60u8)
+        .map(|i| {
+            let slot = format!("{}{}", char::from(b'A' + i / 10), i % 10 + 1);
+            let sold_out = if i % 7 == 3 { "available = false\n" } else { "" };
+            format!(
+                "[[products]]\nid = \"p{i}\"\nname = \"Product number {i}\"\nprice = {}\nslot = \"{slot}\"\n{sold_out}",
+                1000 + u32::from(i)
+            )
+        })
+        .collect()
+}

@@ -8,20 +8,6 @@ use vendscreen_e2e::{scenario, ServerOptions};
 
 const SHAPES: [(u32, u32); 3] = [(1080, 1920), (1920, 1080), (800, 1280)];
 
-/// 60 products in slots A1…F10; every seventh sold out.
-fn sixty() -> String {
-    (0..60)
-        .map(|i| {
-            let slot = format!("{}{}", char::from(b'A' + i / 10), i % 10 + 1);
-            let sold_out = if i % 7 == 3 { "available = false\n" } else { "" };
-            format!(
-                "[[products]]\nid = \"p{i}\"\nname = \"Product number {i}\"\nprice = {}\nslot = \"{slot}\"\n{sold_out}",
-                1000 + u32::from(i)
-            )
-        })
-        .collect()
-}
-
 /// The tiles shown now, and those reaching outside the window.
 const LOOK: &str = r#"
     const w = innerWidth, h = innerHeight;
@@ -38,7 +24,7 @@ const LOOK: &str = r#"
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_products_are_all_reachable_and_unclipped_at_every_screen_shape() {
     let options = ServerOptions {
-        config_toml: Some(sixty()),
+        config_toml: Some(vendscreen_e2e::server::sixty_products_toml()),
         ..Default::default()
     };
     scenario("big_catalog", options, async |kiosk| {
