@@ -17,6 +17,7 @@ pub mod events;
 pub mod hooks;
 pub mod i18n;
 pub mod json;
+pub mod layout;
 pub mod memo;
 pub mod money;
 pub mod page;

@@ -26,6 +26,9 @@ pub struct ServerOptions {
     /// Talk to Vipps at this base URL (another server's simulator) instead of
     /// the in-process one, so "Vipps" outlives a restart of the machine.
     pub vipps: Option<String>,
+    /// A config file's text (e.g. `[[products]]` tables) to start with,
+    /// instead of the demo catalog.
+    pub config_toml: Option<String>,
 }
 
 impl Default for ServerOptions {
@@ -39,6 +42,7 @@ impl Default for ServerOptions {
             outcome_display_s: 2,
             dispenser_ms: 300,
             vipps: None,
+            config_toml: None,
         }
     }
 }
@@ -107,7 +111,13 @@ impl Server {
         }
         self.starts += 1;
         let log = File::create(self.log_path(self.starts))?;
-        let child = Command::new(&binary)
+        let mut command = Command::new(&binary);
+        if let Some(toml) = &self.options.config_toml {
+            let path = self.dir.path().join("config.toml");
+            std::fs::write(&path, toml)?;
+            command.arg("--config").arg(path);
+        }
+        let child = command
             .envs(self.env())
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -268,4 +278,19 @@ pub fn free_port() -> Result<u16> {
         }
     }
     bail!("no free port in 20000..32000")
+}
+
+/// A real machine's catalog as a config file: 60 products in slots
+/// A1…F10, every seventh sold out (the e2e catalog test and the tour).
+pub fn sixty_products_toml() -> String {
+    (0..60u8)
+        .map(|i| {
+            let slot = format!("{}{}", char::from(b'A' + i / 10), i % 10 + 1);
+            let sold_out = if i % 7 == 3 { "available = false\n" } else { "" };
+            format!(
+                "[[products]]\nid = \"p{i}\"\nname = \"Product number {i}\"\nprice = {}\nslot = \"{slot}\"\n{sold_out}",
+                1000 + u32::from(i)
+            )
+        })
+        .collect()
 }

@@ -81,6 +81,65 @@ pub struct Product {
     pub price: Money,
     /// False when sold out: shown, but not for sale.
     pub available: bool,
+    /// The slot the customer reads through the glass front ("A1"), shown on
+    /// the tile and typed on the keypad. Absent from an older server: empty.
+    #[serde(default)]
+    pub slot: String,
+    /// Where the product's picture is ("/images/cola.svg"); none: a tile
+    /// with the name only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The name in other languages, shown when the customer picks one;
+    /// `name` where none is given.
+    #[serde(default, skip_serializing_if = "Names::is_empty")]
+    pub names: Names,
+}
+
+/// A product's name per language (`names = { en = "Still water", fi = "Kivennäisvesi" }`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Names {
+    /// Norwegian (bokmål).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nb: Option<String>,
+    /// Danish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub da: Option<String>,
+    /// Finnish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fi: Option<String>,
+    /// Swedish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sv: Option<String>,
+    /// English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl Names {
+    /// The name in `locale`, if given.
+    pub fn get(&self, locale: Locale) -> Option<&str> {
+        match locale {
+            Locale::Nb => &self.nb,
+            Locale::Da => &self.da,
+            Locale::Fi => &self.fi,
+            Locale::Sv => &self.sv,
+            Locale::En => &self.en,
+        }
+        .as_deref()
+    }
+
+    /// No name in any other language.
+    pub fn is_empty(&self) -> bool {
+        Locale::ALL.iter().all(|l| self.get(*l).is_none())
+    }
+}
+
+impl Product {
+    /// The product's name in `locale`: its `names` entry, else `name`.
+    pub fn name_in(&self, locale: Locale) -> &str {
+        self.names.get(locale).unwrap_or(&self.name)
+    }
 }
 
 /// The answer to `GET /api/catalog`.

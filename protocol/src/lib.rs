@@ -14,7 +14,7 @@ pub mod fleet;
 mod money;
 mod session;
 
-pub use catalog::{Catalog, Locale, Machine, Product, QrErrorCorrection};
+pub use catalog::{Catalog, Locale, Machine, Names, Product, QrErrorCorrection};
 pub use events::{Health, MachineStatus, OutOfServiceReason, Problem, Snapshot};
 pub use money::{Currency, Money};
 pub use session::{CreateSession, EndReason, ProductRef, Session, SessionState};

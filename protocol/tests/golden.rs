@@ -24,6 +24,12 @@ fn catalog_round_trips() {
         wire::Money::new(3500, wire::Currency::Nok)
     );
     assert!(!catalog.products[1].available);
+    assert_eq!(catalog.products[0].name_in(wire::Locale::Fi), "Kola 0,5 l");
+    assert_eq!(
+        catalog.products[0].name_in(wire::Locale::Sv),
+        "Cola 0,5 l",
+        "no Swedish name: name"
+    );
     assert_eq!(
         catalog.machine.qr_error_correction,
         wire::QrErrorCorrection::Q

@@ -9,6 +9,7 @@ use vendscreen_protocol as wire;
 mod catalog;
 mod checks;
 mod defaults;
+pub mod images;
 mod lenient;
 mod limits;
 mod roles;
@@ -124,6 +125,10 @@ pub struct MachineConfig {
     pub outcome_display_s: u64,
     /// Error correction of the QR the display draws: `L`, `M`, `Q` or `H`.
     pub qr_error_correction: wire::QrErrorCorrection,
+    /// The directory of the products' pictures (`[[products]] image`),
+    /// served at `/images/{file}`; unset: the built-in demo pictures only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -248,6 +253,21 @@ pub struct ProductConfig {
     pub slot: String,
     #[serde(default = "defaults::yes", deserialize_with = "lenient::bool")]
     pub available: bool,
+    /// A picture's file name in `machine.images` ("cola.webp"); none: a
+    /// name-only tile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The name in other languages (`names = { en = "…", fi = "…" }`): shown
+    /// in the customer's language; the one in `machine.locale` is the payment's.
+    #[serde(default, skip_serializing_if = "wire::Names::is_empty")]
+    pub names: wire::Names,
+}
+
+impl ProductConfig {
+    /// The name in `locale`: its `names` entry, else `name`.
+    pub fn name_in(&self, locale: wire::Locale) -> &str {
+        self.names.get(locale).unwrap_or(&self.name)
+    }
 }
 
 /// A configuration that cannot be used.
@@ -346,6 +366,7 @@ impl Config {
                     let real_money = !self.uses_simulator();
                     limits::check_machine(&self.machine, &self.products, real_money)?;
                 }
+                images::check(self)?;
                 checks::exposure(self)
             }
         }

@@ -9,6 +9,8 @@ pub const DA: Strings = Strings {
     choose: "Vælg en vare",
     pay_with: "Betal med Vipps MobilePay",
     sold_out: "Udsolgt",
+    prev: "Forrige side",
+    next: "Næste side",
     creating: "Klargør betalingen…",
     scan: "Scan koden med telefonens kamera eller Vipps MobilePay-appen",
     time_left: "Tid tilbage",

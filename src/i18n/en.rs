@@ -9,6 +9,8 @@ pub const EN: Strings = Strings {
     choose: "Choose a product",
     pay_with: "Pay with Vipps MobilePay",
     sold_out: "Sold out",
+    prev: "Previous page",
+    next: "Next page",
     creating: "Preparing your payment…",
     scan: "Scan the code with your phone's camera or the Vipps MobilePay app",
     time_left: "Time left",

@@ -9,6 +9,8 @@ pub const FI: Strings = Strings {
     choose: "Valitse tuote",
     pay_with: "Maksa Vipps MobilePaylla",
     sold_out: "Loppuunmyyty",
+    prev: "Edellinen sivu",
+    next: "Seuraava sivu",
     creating: "Maksua valmistellaan…",
     scan: "Skannaa koodi puhelimen kameralla tai Vipps MobilePay -sovelluksella",
     time_left: "Aikaa jäljellä",

@@ -27,6 +27,9 @@ pub struct Strings {
     pub pay_with: &'static str,
     /// Marks a product that cannot be bought.
     pub sold_out: &'static str,
+    /// Labels of the catalog's previous/next page buttons (they show arrows).
+    pub prev: &'static str,
+    pub next: &'static str,
     /// Creating screen.
     pub creating: &'static str,
     /// Pay screen instruction.

@@ -9,6 +9,8 @@ pub const NB: Strings = Strings {
     choose: "Velg en vare",
     pay_with: "Betal med Vipps MobilePay",
     sold_out: "Utsolgt",
+    prev: "Forrige side",
+    next: "Neste side",
     creating: "Gjør klar betalingen…",
     scan: "Skann koden med mobilkameraet eller Vipps MobilePay-appen",
     time_left: "Tid igjen",

@@ -9,6 +9,8 @@ pub const SV: Strings = Strings {
     choose: "Välj en vara",
     pay_with: "Betala med Vipps MobilePay",
     sold_out: "Slutsåld",
+    prev: "Föregående sida",
+    next: "Nästa sida",
     creating: "Förbereder betalningen…",
     scan: "Skanna koden med mobilkameran eller Vipps MobilePay-appen",
     time_left: "Tid kvar",

@@ -137,6 +137,9 @@ pub fn catalog(locale: wire::Locale) -> wire::Catalog {
         name: name.into(),
         price: wire::Money::new(price, wire::Currency::Nok),
         available,
+        slot: format!("A{}", id.len()),
+        image: None,
+        names: wire::Names::default(),
     };
     wire::Catalog {
         machine: wire::Machine {

@@ -76,7 +76,13 @@ async fn main() -> Result<()> {
     let browser = Browser::launch(&[]).await?;
     let screen = Screen::open(browser.client.clone(), &server.base_url()).await?;
     let mut tour = Tour::new()?;
-    let result = walk(&mut tour, &screen, &api, &mut server).await;
+    let mut result = walk(&mut tour, &screen, &api, &mut server).await;
+    if result.is_ok() {
+        result = shapes(&mut tour, &screen, "6").await;
+    }
+    if result.is_ok() {
+        result = sixty(&mut tour, &browser).await;
+    }
     let index = tour.finish()?;
     browser.close().await?;
     result.with_context(|| format!("the server's log:\n{}", server.log()))?;
@@ -205,4 +211,50 @@ async fn current_reference(api: &Api) -> Result<String> {
         .session
         .context("no purchase in progress")?
         .reference)
+}
+
+/// The kiosk shapes: portrait, landscape and a small panel.
+const SHAPES: [(u32, u32); 3] = [(1080, 1920), (1920, 1080), (800, 1280)];
+
+/// Idle and pay at each shape, with the catalog `screen` shows (`n` products).
+async fn shapes(tour: &mut Tour, screen: &Screen, n: &str) -> Result<()> {
+    for (w, h) in SHAPES {
+        screen.client.set_window_size(w, h).await?;
+        // The idle screen sizes its pages when it appears.
+        screen.client.refresh().await?;
+        screen.wait_for_screen("idle").await?;
+        tour.shot(screen, &format!("idle, {n} products, {w}×{h}"))
+            .await?;
+        let first = screen
+            .run(
+                "return document.querySelector('button.product:enabled').dataset.testid",
+                vec![],
+            )
+            .await?;
+        let id = first
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("product-")
+            .to_string();
+        screen.touch_product(&id).await?;
+        screen.wait_until_shown("qr").await?;
+        tour.shot(screen, &format!("pay, {n} products, {w}×{h}"))
+            .await?;
+        screen.press_cancel().await?;
+        screen.wait_for_screen("cancelled").await?;
+        back_to_idle(screen).await?;
+    }
+    Ok(())
+}
+
+/// A machine of 60 selections, photographed at each shape.
+async fn sixty(tour: &mut Tour, browser: &Browser) -> Result<()> {
+    let server = Server::start(ServerOptions {
+        outcome_display_s: 1,
+        config_toml: Some(vendscreen_e2e::server::sixty_products_toml()),
+        ..Default::default()
+    })
+    .await?;
+    let screen = Screen::open(browser.client.clone(), &server.base_url()).await?;
+    shapes(tour, &screen, "60").await
 }

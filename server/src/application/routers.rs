@@ -89,6 +89,7 @@ pub fn with_files(config: &Config, guarded: Router, public: Router) -> Router {
         .fallback_service(files)
         .merge(guarded)
         .merge(public)
+        .merge(routes::images_router(config.machine.images.clone()))
 }
 
 /// The router of `metrics.listen`: `/metrics`, and 404 for the rest.

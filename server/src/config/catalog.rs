@@ -69,6 +69,9 @@ impl MachineCatalog {
                     name: p.name.clone(),
                     price: wire::Money::new(p.price, m.currency),
                     available: p.available,
+                    slot: p.slot.clone(),
+                    image: p.image.as_ref().map(|f| format!("/images/{f}")),
+                    names: p.names.clone(),
                 })
                 .collect(),
         }
@@ -98,6 +101,11 @@ mod tests {
         let back = MachineCatalog::from_json(&c.to_json()).unwrap();
         assert_eq!(back.wire(), c.wire());
         assert_eq!(back.wire().products[0].price.value, 3500);
+        assert_eq!(
+            back.wire().products[0].slot,
+            "A1",
+            "the display shows the slot"
+        );
     }
 
     #[test]

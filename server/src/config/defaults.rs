@@ -59,6 +59,7 @@ impl Default for MachineConfig {
             vend_window_s: 120,
             outcome_display_s: 8,
             qr_error_correction: wire::QrErrorCorrection::M,
+            images: None,
         }
     }
 }
@@ -157,10 +158,22 @@ pub fn demo_products(_currency: wire::Currency) -> Vec<ProductConfig> {
         tax_rate: tax_rate(),
         slot: slot.into(),
         available: true,
+        // The built-in demo pictures (config/images.rs) are named after the ids.
+        image: Some(format!("{id}.svg")),
+        names: wire::Names::default(),
     };
     vec![
         p("cola", "Cola 0,5 l", 3500, "A1"),
-        p("water", "Mineral water 0,5 l", 2900, "A2"),
+        ProductConfig {
+            names: wire::Names {
+                nb: Some("Mineralvann 0,5 l".into()),
+                fi: Some("Kivennäisvesi 0,5 l".into()),
+                sv: Some("Mineralvatten 0,5 l".into()),
+                da: Some("Mineralvand 0,5 l".into()),
+                en: None,
+            },
+            ..p("water", "Mineral water 0,5 l", 2900, "A2")
+        },
         p("chocolate", "Milk chocolate", 2500, "B1"),
         p("crisps", "Salted crisps", 3200, "B2"),
         p("coffee", "Cold brew coffee", 4200, "C1"),

@@ -36,7 +36,10 @@ pub fn check_machine(
         ));
     }
     for p in products {
-        let n = description(&p.name, &machine.name).chars().count();
+        // The description carries the name in the machine's language.
+        let n = description(p.name_in(machine.locale), &machine.name)
+            .chars()
+            .count();
         if !(3..=100).contains(&n) {
             return bad(format!(
                 "product {:?}: \"{{name}} – {{machine.name}}\" is {n} characters; the payment \

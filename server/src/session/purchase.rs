@@ -103,7 +103,8 @@ impl Engine {
             seq,
             version: 0,
             product_id: product.id.clone(),
-            product_name: product.name.clone(),
+            // The receipt and the payment's description speak the machine's language.
+            product_name: product.name_in(machine.locale).to_owned(),
             slot: product.slot.clone(),
             amount: wire::Money::new(product.price, machine.currency),
             tax_rate: product.tax_rate,

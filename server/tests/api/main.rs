@@ -11,6 +11,7 @@ mod dispensers;
 mod engine;
 mod health;
 mod helpers;
+mod images;
 mod limits;
 mod listeners;
 mod money_safety;

@@ -35,7 +35,18 @@ async fn the_receipt_splits_the_vat_out_of_the_price_to_the_nearest_minor_unit()
     app.wait_for(&cola, S::Cancelled).await;
     // Water: 29.00 incl. 15 % = 25.22 + 3.78 (25.2173… rounds up).
     let water = app.buy("water").await.reference;
-    let line = vipps.create_call(&water).await["body"]["receipt"]["orderLines"][0].clone();
+    let body = vipps.create_call(&water).await["body"].clone();
+    let line = body["receipt"]["orderLines"][0].clone();
+    // The demo machine speaks Norwegian: the water's `names.nb` is on the
+    // receipt and in the description, not its English `name`.
+    assert_eq!(line["name"], "Mineralvann 0,5 l", "{line}");
+    assert!(
+        body["paymentDescription"]
+            .as_str()
+            .unwrap()
+            .starts_with("Mineralvann 0,5 l"),
+        "{body}"
+    );
     let split = |k: &str| line[k].as_i64().unwrap();
     assert_eq!(
         (

@@ -1,0 +1,81 @@
+//! A real machine's 60 selections, in the real page, at the three screen
+//! shapes a kiosk comes in: every product is reached by touching the page
+//! buttons, no tile reaches outside the window, and one is bought by touch.
+
+use anyhow::ensure;
+use serde_json::{json, Value};
+use vendscreen_e2e::{scenario, ServerOptions};
+
+const SHAPES: [(u32, u32); 3] = [(1080, 1920), (1920, 1080), (800, 1280)];
+
+/// The tiles shown now, and those reaching outside the window.
+const LOOK: &str = r#"
+    const w = innerWidth, h = innerHeight;
+    const tiles = [...document.querySelectorAll('button.product, .page-btn')];
+    return {
+        ids: tiles.filter(t => t.matches('.product')).map(t => t.dataset.testid),
+        clipped: tiles.filter(t => { const r = t.getBoundingClientRect();
+            return r.left < 0 || r.top < 0 || r.right > w + 0.5 || r.bottom > h + 0.5
+                || r.width < 48 || r.height < 48; }).map(t => t.dataset.testid),
+        last: !document.querySelector('[data-testid=page-next][aria-disabled=false]'),
+        page: (document.querySelector('[data-testid=page-indicator]') || {}).textContent || '',
+    };"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_products_are_all_reachable_and_unclipped_at_every_screen_shape() {
+    let options = ServerOptions {
+        config_toml: Some(vendscreen_e2e::server::sixty_products_toml()),
+        ..Default::default()
+    };
+    scenario("big_catalog", options, async |kiosk| {
+        let screen = kiosk.screen();
+        for (w, h) in SHAPES {
+            screen.client.set_window_size(w, h).await?;
+            // The idle screen sizes its pages when it appears.
+            screen.client.refresh().await?;
+            screen.wait_for_screen("idle").await?;
+            let mut seen = Vec::new();
+            loop {
+                let look: Value = screen.run(LOOK, vec![]).await?;
+                ensure!(look["clipped"] == json!([]), "{w}x{h}: clipped {look}");
+                seen.extend(
+                    look["ids"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|v| v.as_str().unwrap().to_string()),
+                );
+                if look["last"] == json!(true) {
+                    break;
+                }
+                screen
+                    .run(
+                        "document.querySelector('[data-testid=page-next]').click()",
+                        vec![],
+                    )
+                    .await?;
+                let before = look["page"].clone();
+                vendscreen_e2e::wait::until(
+                    "the next page",
+                    std::time::Duration::from_secs(5),
+                    async || {
+                        let now: Value = screen.run(LOOK, vec![]).await?;
+                        Ok((now["page"] != before).then_some(()))
+                    },
+                )
+                .await?;
+            }
+            let all: Vec<String> = (0..60).map(|i| format!("product-p{i}")).collect();
+            ensure!(seen == all, "{w}x{h}: saw {seen:?}");
+        }
+        // The last page: its last product (F10) is sold out and shown so;
+        // the one before it is bought by touch.
+        ensure!(screen.text_of("product-p59").await?.contains("Utsolgt"));
+        screen.touch_product("p58").await?;
+        screen.wait_for_screen("pay").await?;
+        screen.press_cancel().await?;
+        screen.wait_for_screen("cancelled").await?;
+        Ok(())
+    })
+    .await;
+}
