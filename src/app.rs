@@ -3,7 +3,7 @@
 
 use crate::api::{self, spawn, use_catalog};
 use crate::clock::use_server_now;
-use crate::components::{Announcer, ConnectionBanner, LanguageChips, NoticeBar};
+use crate::components::{keypad, Announcer, ConnectionBanner, LanguageChips, NoticeBar};
 use crate::connection::Timings;
 use crate::events::use_machine_events;
 use crate::hooks;
@@ -95,7 +95,7 @@ pub fn App() -> impl IntoView {
                     .catalog
                     .with_untracked(|c| c.as_ref().map(|c| c.machine.qr_error_correction));
                 let ec = crate::qr::ec_level(ec.unwrap_or_default());
-                view! { <PayScreen session=session locale=locale now=now link=link cancelling=cancelling on_cancel=on_cancel ec=ec /> }.into_any()
+                view! { <PayScreen session=session catalog=catalog locale=locale now=now link=link cancelling=cancelling on_cancel=on_cancel ec=ec /> }.into_any()
             }
             Screen::Authorized => {
                 view! { <AuthorizedScreen session=session locale=locale /> }.into_any()
@@ -110,11 +110,17 @@ pub fn App() -> impl IntoView {
         }
     };
     view! {
-        <div class="app" lang=move || locale.get().tag()>
+        // Every click passes the keypad's handler: it acts on keys only.
+        <div
+            class="app"
+            lang=Signal::derive(move || locale.get().tag().to_owned())
+            on:click=keypad::on_key(cat.catalog, locale, on_pick)
+        >
             <ConnectionBanner link=events.link locale=relay(locale) />
             <Announcer text=announcement />
             <NoticeBar notice=notice locale=relay(locale) />
             {view_screen}
+            {keypad::pad()}
             <LanguageChips locale=locale />
         </div>
     }
@@ -131,7 +137,7 @@ pub fn announce(screen: Screen, session: Option<&Session>, locale: Locale) -> St
             format!("{} {} {}", s.out_of_service, s.reason(r), s.no_money_taken)
         }
         Screen::Creating => s.creating.to_owned(),
-        Screen::Pay => s.scan.to_owned(),
+        Screen::Pay => format!("{} — {} — {}", s.step_open, s.step_scan, s.step_approve),
         Screen::Authorized => s.authorized.to_owned(),
         Screen::Dispensing => s.dispensing.to_owned(),
         Screen::Outcome(SessionState::Completed) => {

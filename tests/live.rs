@@ -35,7 +35,7 @@ fn pay_screen(
 ) -> impl IntoView {
     let now = use_server_now(server_clock(&s.server_time.clone()));
     let on_cancel = Callback::new(move |()| cancelled.update(|n| *n += 1));
-    view! { <PayScreen session=fixed(Some(s)) locale=fixed(Locale::En) now=now link=link cancelling=cancelling on_cancel=on_cancel /> }
+    view! { <PayScreen session=fixed(Some(s)) catalog=fixed(None) locale=fixed(Locale::En) now=now link=link cancelling=cancelling on_cancel=on_cancel /> }
 }
 
 #[wasm_bindgen_test]

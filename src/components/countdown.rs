@@ -31,11 +31,14 @@ pub fn Countdown(
         None => "--:--".to_owned(),
     });
     let (class, icon) = (
-        move || match urgency() {
-            Urgency::Calm => "countdown calm",
-            Urgency::Urgent => "countdown urgent",
-            Urgency::Checking => "countdown checking",
-        },
+        Signal::derive(move || {
+            match urgency() {
+                Urgency::Calm => "countdown calm",
+                Urgency::Urgent => "countdown urgent",
+                Urgency::Checking => "countdown checking",
+            }
+            .to_owned()
+        }),
         // Never colour alone: the icon changes with the urgency too.
         Signal::derive(move || {
             match urgency() {

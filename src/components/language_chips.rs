@@ -14,7 +14,7 @@ pub fn LanguageChips(locale: RwSignal<Locale>) -> impl IntoView {
                 class="chip"
                 lang=l.tag()
                 data-testid=format!("lang-{}", l.tag())
-                aria-pressed=move || (locale.get() == l).to_string()
+                aria-pressed=Signal::derive(move || (locale.get() == l).to_string())
                 on:click=move |_| locale.set(l)
             >
                 {t(l).lang_name}

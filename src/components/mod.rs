@@ -5,10 +5,12 @@ pub mod announcer;
 pub mod banner;
 pub mod cancel_button;
 pub mod countdown;
+pub mod keypad;
 pub mod language_chips;
 pub mod message;
 pub mod notice;
 pub mod payment_qr;
+pub mod picture;
 
 pub use alert::Alert;
 pub use announcer::Announcer;
@@ -19,3 +21,4 @@ pub use language_chips::LanguageChips;
 pub use message::{Line, Message};
 pub use notice::NoticeBar;
 pub use payment_qr::PaymentQr;
+pub use picture::picture;

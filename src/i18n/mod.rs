@@ -30,10 +30,16 @@ pub struct Strings {
     /// Labels of the catalog's previous/next page buttons (they show arrows).
     pub prev: &'static str,
     pub next: &'static str,
+    /// The keypad's button and name (buy by the slot number).
+    pub keypad: &'static str,
+    /// "No product has the number {slot}".
+    pub no_slot: (&'static str, &'static str),
     /// Creating screen.
     pub creating: &'static str,
-    /// Pay screen instruction.
-    pub scan: &'static str,
+    /// The pay screen's three steps, under their pictograms.
+    pub step_open: &'static str,
+    pub step_scan: &'static str,
+    pub step_approve: &'static str,
     /// Pay screen: label before the countdown.
     pub time_left: &'static str,
     /// Countdown at 00:00, until the server says how it ended.
@@ -118,6 +124,11 @@ impl Strings {
     /// "Reference vm-1-ab-000042".
     pub fn reference_of(&self, reference: &str) -> String {
         format!("{}{reference}{}", self.reference.0, self.reference.1)
+    }
+
+    /// "No product has the number A9".
+    pub fn no_such_slot(&self, number: &str) -> String {
+        format!("{}{number}{}", self.no_slot.0, self.no_slot.1)
     }
 
     /// "Back to start in 7 s".

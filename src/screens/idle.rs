@@ -3,6 +3,7 @@
 //! than the screen is split into pages with big previous/next buttons and a
 //! page indicator: nothing hides behind an overflow or a swipe.
 
+use crate::components::{keypad, picture};
 use crate::i18n::{tr, Strings};
 use crate::layout;
 use crate::money;
@@ -63,7 +64,7 @@ pub fn IdleScreen(
                 class="page-btn"
                 data-testid=testid
                 aria-label=tr(locale, label)
-                aria-disabled=move || to().is_none().to_string()
+                aria-disabled=Signal::derive(move || to().is_none().to_string())
                 on:click=move |_| {
                     if let Some(to) = to() {
                         page.set(to)
@@ -74,16 +75,14 @@ pub fn IdleScreen(
             </button>
         }
     };
-    let pager = move || {
+    let arrows = move || {
         (pages() > 1).then(|| {
             view! {
-                <nav class="pager">
-                    {arrow(-1, "◀", "page-prev", |s| s.prev)}
-                    <span class="page-no" data-testid="page-indicator">
-                        {move || format!("{} / {}", page.get().min(pages() - 1) + 1, pages())}
-                    </span>
-                    {arrow(1, "▶", "page-next", |s| s.next)}
-                </nav>
+                {arrow(-1, "◀", "page-prev", |s| s.prev)}
+                <span class="page-no" data-testid="page-indicator">
+                    {Signal::derive(move || format!("{} / {}", page.get().min(pages() - 1) + 1, pages()))}
+                </span>
+                {arrow(1, "▶", "page-next", |s| s.next)}
             }
         })
     };
@@ -94,7 +93,8 @@ pub fn IdleScreen(
                 <p class="sub">{tr(locale, |s| s.pay_with)}</p>
             </header>
             {tiles}
-            {pager}
+            // Under the tiles: the pages' arrows, and the keypad's button.
+            <nav class="pager">{arrows} {keypad::open_button(locale)}</nav>
         </main>
     }
 }
@@ -117,17 +117,14 @@ fn tile(p: wire::Product, locale: Memo<Locale>, on_pick: Callback<String>) -> im
         <li>
             <button
                 type="button"
-                class="product"
-                class:sold-out=!available
+                class=if available { "product" } else { "product sold-out" }
                 data-testid=format!("product-{}", id)
                 disabled=!available
                 on:click=move |_| on_pick.run(id.clone())
             >
                 <span class="slot" data-testid="slot">{p.slot.clone()}</span>
-                // The box's size comes from the tile, never from the picture:
-                // nothing moves when it arrives, and the first paint never waits.
-                {image.map(|src| view! { <img class="pic" src=src loading="lazy" alt="" /> })}
-                <span class="name">{move || p.name_in(locale.get()).to_owned()}</span>
+                {image.map(picture)}
+                <span class="name">{Signal::derive(move || p.name_in(locale.get()).to_owned())}</span>
                 <span class="price">{Signal::derive(move || money::format(price, locale.get()))}</span>
                 {(!available)
                     .then(|| {
