@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use leptos::prelude::*;
+use vendscreen::components::keypad;
 use vendscreen::screens::IdleScreen;
 use vendscreen_protocol::{self as wire, Locale};
 use wasm_bindgen::JsCast;
@@ -55,7 +56,7 @@ fn assert_unclipped(root: &Element) {
         win.inner_height().unwrap().as_f64().unwrap(),
     );
     let tiles = root
-        .query_selector_all("button.product, .page-btn")
+        .query_selector_all("button.product, .page-btn, .keypad-btn, .keypad button")
         .unwrap();
     for i in 0..tiles.length() {
         let el: Element = tiles.item(i).unwrap().unchecked_into();
@@ -150,4 +151,62 @@ fn a_product_is_named_in_the_customers_language_where_it_has_a_name_in_it() {
         });
         assert!(page.text("product-water").contains(name), "{locale:?}");
     }
+}
+
+/// Presses the keypad's key `k` (its `data-k`).
+fn key<M: leptos::tachys::view::Mountable>(page: &Page<M>, k: &str) {
+    let el: web_sys::HtmlElement = page
+        .root
+        .query_selector(&format!("[data-k='{k}']"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no key {k} in {}", page.root.inner_html()))
+        .unchecked_into();
+    el.click();
+}
+
+#[wasm_bindgen_test]
+fn the_keypad_buys_by_slot_number_and_says_why_it_cannot() {
+    let style = with_style();
+    let picked = RwSignal::new(Vec::<String>::new());
+    let page = open(move || {
+        let on_pick = Callback::new(move |id| picked.update(|p| p.push(id)));
+        let (catalog, _) = signal(Some(big_catalog()));
+        let locale = RwSignal::new(Locale::En);
+        // As the App wires it: the handler on the root, the pad beside the screen.
+        view! {
+            <div class="app" on:click=keypad::on_key(catalog, locale, on_pick)>
+                <IdleScreen catalog=fixed(Some(big_catalog())) locale=fixed(Locale::En) on_pick=on_pick />
+                {keypad::pad()}
+            </div>
+        }
+    });
+    page.tap("keypad-open");
+    // Rows A–F and the digits, every key inside the window and big enough.
+    assert_eq!(page.count("keypad", "button[data-k]"), 6 + 10 + 3);
+    assert_unclipped(&page.root);
+    for k in ["F", "9"] {
+        key(&page, k);
+    }
+    assert_eq!(page.text("typed"), "F9");
+    key(&page, "ok");
+    assert_eq!(picked.get_untracked(), ["p58"], "F9 is the 59th product");
+    assert_eq!(
+        page.count("keypad", "button"),
+        0,
+        "the pad closes on a purchase"
+    );
+
+    page.tap("keypad-open");
+    for k in ["F", "1", "0", "ok"] {
+        key(&page, k);
+    }
+    assert_eq!(page.text("keypad-said"), "F10: Sold out");
+    for k in ["A", "1", "2", "del", "del", "0", "ok"] {
+        key(&page, k);
+    }
+    assert_eq!(page.text("keypad-said"), "No product has the number A0");
+    assert_eq!(picked.get_untracked(), ["p58"], "nothing more was bought");
+    key(&page, "close");
+    assert_eq!(page.count("keypad", "button"), 0);
+    style.remove();
 }

@@ -270,3 +270,67 @@ fn a_clock_synced_between_ticks_is_read_at_once_not_a_tick_late() {
         "read {read}: behind the time just synced"
     );
 }
+
+#[wasm_bindgen_test]
+fn the_pay_screen_shows_the_products_picture_its_name_in_the_customers_language_and_how_to_pay() {
+    let s = session(
+        SessionState::AwaitingPayment,
+        "2025-03-01T12:00:00Z",
+        "2025-03-01T12:10:00Z",
+    );
+    let mut c = catalog(Locale::Nb);
+    c.products[0].image = Some("/images/cola.svg".into());
+    c.products[0].names.fi = Some("Kola".into());
+    let page = open(move || {
+        let now = use_server_now(server_clock(&s.server_time.clone()));
+        view! {
+            <PayScreen
+                session=fixed(Some(s))
+                catalog=fixed(Some(c))
+                locale=fixed(Locale::Fi)
+                now=now
+                link=RwSignal::new(Link::Live)
+                cancelling=RwSignal::new(false)
+                on_cancel=Callback::new(|()| ())
+            />
+        }
+    });
+    assert_eq!(page.text("pay-product"), "Kola");
+    let picture = page.root.query_selector(".pay-info img.pic").unwrap();
+    assert_eq!(
+        picture.and_then(|p| p.get_attribute("src")).as_deref(),
+        Some("/images/cola.svg")
+    );
+    assert_eq!(page.count("howto", "li"), 3);
+    let steps = page.text("howto");
+    for step in [
+        "Avaa puhelimen kamera",
+        "Skannaa koodi",
+        "Hyväksy sovelluksessa",
+    ] {
+        assert!(steps.contains(step), "{step} in {steps}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_product_without_a_picture_gets_none_on_the_pay_screen() {
+    let s = session(
+        SessionState::AwaitingPayment,
+        "2025-03-01T12:00:00Z",
+        "2025-03-01T12:10:00Z",
+    );
+    let page = open(move || {
+        pay_screen(
+            s,
+            RwSignal::new(Link::Live),
+            RwSignal::new(0),
+            RwSignal::new(false),
+        )
+    });
+    assert!(page.root.query_selector("img.pic").unwrap().is_none());
+    assert_eq!(
+        page.text("pay-product"),
+        "Cola Zero",
+        "the session's name without a catalog"
+    );
+}

@@ -73,6 +73,24 @@ impl Screen {
         Ok(self.client.find(Locator::Css(&css)).await?.text().await?)
     }
 
+    /// Touches the element with this `data-testid`.
+    pub async fn touch(&self, testid: &str) -> Result<()> {
+        self.click(testid).await
+    }
+
+    /// Types a slot number on the keypad (open) and presses OK, key by key.
+    pub async fn type_slot(&self, slot: &str) -> Result<()> {
+        let keys = slot.chars().map(|c| c.to_string()).chain(["ok".into()]);
+        for k in keys {
+            let css = format!("[data-k=\"{k}\"]");
+            let key = self.client.find(Locator::Css(&css)).await;
+            key.with_context(|| format!("no key `{k}` on the keypad"))?
+                .click()
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Presses Cancel on the pay screen.
     pub async fn press_cancel(&self) -> Result<()> {
         self.click("cancel").await

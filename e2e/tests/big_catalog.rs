@@ -1,6 +1,7 @@
 //! A real machine's 60 selections, in the real page, at the three screen
 //! shapes a kiosk comes in: every product is reached by touching the page
-//! buttons, no tile reaches outside the window, and one is bought by touch.
+//! buttons, no tile or key reaches outside the window, one is bought by its
+//! slot number on the keypad at every shape, and one by touch.
 
 use anyhow::ensure;
 use serde_json::{json, Value};
@@ -11,7 +12,7 @@ const SHAPES: [(u32, u32); 3] = [(1080, 1920), (1920, 1080), (800, 1280)];
 /// The tiles shown now, and those reaching outside the window.
 const LOOK: &str = r#"
     const w = innerWidth, h = innerHeight;
-    const tiles = [...document.querySelectorAll('button.product, .page-btn')];
+    const tiles = [...document.querySelectorAll('button.product, .page-btn, .keypad-btn, .keypad button')];
     return {
         ids: tiles.filter(t => t.matches('.product')).map(t => t.dataset.testid),
         clipped: tiles.filter(t => { const r = t.getBoundingClientRect();
@@ -34,6 +35,7 @@ async fn sixty_products_are_all_reachable_and_unclipped_at_every_screen_shape() 
             // The idle screen sizes its pages when it appears.
             screen.client.refresh().await?;
             screen.wait_for_screen("idle").await?;
+            bought_by_slot(screen, w, h).await?;
             let mut seen = Vec::new();
             loop {
                 let look: Value = screen.run(LOOK, vec![]).await?;
@@ -78,4 +80,25 @@ async fn sixty_products_are_all_reachable_and_unclipped_at_every_screen_shape() 
         Ok(())
     })
     .await;
+}
+
+/// Opens the keypad (every key inside the window), buys F9 by its number,
+/// and gives it up again.
+async fn bought_by_slot(screen: &vendscreen_e2e::Screen, w: u32, h: u32) -> anyhow::Result<()> {
+    screen.touch("keypad-open").await?;
+    screen.wait_until_shown("typed").await?;
+    let look: Value = screen.run(LOOK, vec![]).await?;
+    ensure!(
+        look["clipped"] == json!([]),
+        "{w}x{h}: keypad clipped {look}"
+    );
+    screen.type_slot("F9").await?;
+    screen.wait_for_screen("pay").await?;
+    let product = screen.text_of("pay-product").await?;
+    ensure!(
+        product == "Product number 58",
+        "{w}x{h}: F9 showed {product}"
+    );
+    screen.press_cancel().await?;
+    screen.wait_for_screen("idle").await
 }

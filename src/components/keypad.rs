@@ -66,7 +66,13 @@ pub fn on_key(
 fn pressed(ev: &MouseEvent) -> Option<(String, Element)> {
     let target = ev.target()?.dyn_into::<Element>().ok()?;
     let key = target.closest("[data-k]").ok()??.get_attribute("data-k")?;
-    Some((key, document().query_selector(".keypad").ok()??))
+    // The pad of the App this click is in (the handler sits on its root).
+    let pad = target
+        .closest(".app")
+        .ok()??
+        .query_selector(".keypad")
+        .ok()??;
+    Some((key, pad))
 }
 
 /// What a press leads to.
@@ -84,10 +90,8 @@ pub enum Press {
 pub fn press(typed: &mut String, key: &str, products: &[wire::Product], s: &Strings) -> Press {
     let outcome = match key {
         "close" => Press::Close,
-        "ok" => match products
-            .iter()
-            .find(|p| !typed.is_empty() && p.slot.eq_ignore_ascii_case(typed))
-        {
+        "ok" if typed.is_empty() => return Press::Show(String::new()),
+        "ok" => match products.iter().find(|p| p.slot.eq_ignore_ascii_case(typed)) {
             Some(p) if p.available => Press::Buy(p.id.clone()),
             Some(_) => Press::Show(format!("{typed}: {}", s.sold_out)),
             None => Press::Show(s.no_such_slot(typed)),
@@ -143,4 +147,108 @@ pub fn pad_html(products: &[wire::Product], s: &Strings, typed: &str, said: &str
         r#"<div class="pad" role="dialog" aria-label="{}"><output class="typed" data-testid="typed">{typed}</output><p class="said" role="alert" data-testid="keypad-said">{said}</p><div class="keys">{keys}<button data-k="del">⌫</button><button class="ok" data-k="ok">OK</button></div><button class="close" data-k="close" aria-label="{}" data-testid="keypad-close">✕</button></div>"#,
         s.keypad, s.cancel
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::t;
+
+    fn product(id: &str, slot: &str, available: bool) -> wire::Product {
+        wire::Product {
+            id: id.into(),
+            name: id.into(),
+            price: wire::Money::new(1000, wire::Currency::Nok),
+            available,
+            slot: slot.into(),
+            image: None,
+            names: wire::Names::default(),
+        }
+    }
+
+    fn machine() -> Vec<wire::Product> {
+        vec![
+            product("cola", "A1", true),
+            product("water", "b10", true),
+            product("crisps", "C2", false),
+        ]
+    }
+
+    /// Presses `keys` in turn; what the last one led to.
+    fn presses(typed: &mut String, keys: &[&str]) -> Press {
+        let s = t(Locale::En);
+        let mut last = Press::Close;
+        for k in keys {
+            last = press(typed, k, &machine(), s);
+        }
+        last
+    }
+
+    #[test]
+    fn the_keys_are_the_slots_letters_in_capitals_then_the_digits() {
+        assert_eq!(keys(&machine()), "ABC1234567890");
+        let odd = vec![product("x", "k-2", true), product("y", "7.1", true)];
+        assert_eq!(keys(&odd), "-.K1234567890");
+        assert_eq!(keys(&[]), "1234567890");
+    }
+
+    #[test]
+    fn a_typed_slot_number_buys_its_product_in_any_case() {
+        let mut typed = String::new();
+        assert_eq!(presses(&mut typed, &["A", "1"]), Press::Show(String::new()));
+        assert_eq!(typed, "A1");
+        assert_eq!(presses(&mut typed, &["ok"]), Press::Buy("cola".into()));
+        assert_eq!(typed, "", "the next customer starts afresh");
+        assert_eq!(
+            presses(&mut typed, &["B", "1", "0", "ok"]),
+            Press::Buy("water".into())
+        );
+    }
+
+    #[test]
+    fn a_sold_out_or_unknown_number_is_said_and_buys_nothing() {
+        let mut typed = String::new();
+        assert_eq!(
+            presses(&mut typed, &["C", "2", "ok"]),
+            Press::Show("C2: Sold out".into())
+        );
+        assert_eq!(
+            presses(&mut typed, &["A", "9", "ok"]),
+            Press::Show("No product has the number A9".into())
+        );
+        assert_eq!(typed, "");
+        let fi = t(Locale::Fi);
+        assert_eq!(
+            press(&mut "Z1".into(), "ok", &machine(), fi),
+            Press::Show("Numerolla Z1 ei ole tuotetta".into())
+        );
+        assert_eq!(
+            presses(&mut typed, &["ok"]),
+            Press::Show(String::new()),
+            "nothing typed: nothing said"
+        );
+    }
+
+    #[test]
+    fn erase_takes_the_last_key_and_a_stuck_finger_stops_at_four() {
+        let mut typed = String::new();
+        presses(&mut typed, &["A", "1", "2", "del"]);
+        assert_eq!(typed, "A1");
+        presses(&mut typed, &["1", "1", "1", "1", "1"]);
+        assert_eq!(typed, "A111");
+        assert_eq!(presses(&mut typed, &["close"]), Press::Close);
+        assert_eq!(typed, "");
+    }
+
+    #[test]
+    fn the_pad_holds_every_key_the_number_and_the_message() {
+        let html = pad_html(&machine(), t(Locale::En), "B1", "C2: Sold out");
+        for k in keys(&machine()).chars() {
+            assert!(html.contains(&format!(r#"data-k="{k}""#)), "{k}");
+        }
+        for k in ["del", "ok", "close"] {
+            assert!(html.contains(&format!(r#"data-k="{k}""#)), "{k}");
+        }
+        assert!(html.contains(">B1</output>") && html.contains(">C2: Sold out</p>"));
+    }
 }
