@@ -2,6 +2,7 @@
 //! built-in simulator, the Trunk-built display in headless Chromium driven
 //! through chromedriver, and helpers that read like what a customer does.
 
+pub mod anchored;
 pub mod api;
 pub mod artifacts;
 pub mod browser;

@@ -1,15 +1,19 @@
 //! The customer screen in Chromium, driven through its `data-testid`s: touch a
 //! product, press Cancel, read which screen shows and the QR it draws.
 
+use crate::anchored::Anchored;
 use crate::qr;
 use crate::wait::{self, SCREEN_TIMEOUT};
 use anyhow::{Context, Result};
+use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use std::time::Duration;
 
 /// Installed in the page: notes every screen that appears, so a screen shown
 /// for a blink (dispensing) is seen without racing the WebDriver round trips.
+/// Only the last 64: a page driven for thousands of purchases (the bench)
+/// must not grow its heap with the harness's notes.
 const RECORDER: &str = r#"
 window.__e2e = { seen: [] };
 const note = () => {
@@ -18,16 +22,19 @@ const note = () => {
     const id = el.getAttribute('data-testid').slice('screen-'.length);
     if (seen[seen.length - 1] !== id) seen.push(id);
   }
+  if (seen.length > 64) seen.splice(0, seen.length - 64);
 };
 new MutationObserver(note).observe(document.documentElement,
   { childList: true, subtree: true, attributes: true, attributeFilter: ['data-testid'] });
 note();
 "#;
 
-/// The display's tab.
+/// The display's tab. Scripts and element searches go through `page`,
+/// which leaves nothing behind in the page's heap (see `anchored.rs`).
 #[derive(Clone)]
 pub struct Screen {
     pub client: Client,
+    page: Anchored,
     base_url: String,
     handle: fantoccini::wd::WindowHandle,
 }
@@ -38,12 +45,13 @@ impl Screen {
         client.goto(base_url).await?;
         let handle = client.window().await?;
         let screen = Screen {
+            page: Anchored::new(client.clone()),
             client,
             base_url: base_url.to_string(),
             handle,
         };
         screen.wait_for_screen("idle").await?;
-        screen.client.execute(RECORDER, vec![]).await?;
+        screen.page.execute(RECORDER, vec![]).await?;
         Ok(screen)
     }
 
@@ -70,7 +78,16 @@ impl Screen {
     /// The text of the element with this `data-testid`.
     pub async fn text_of(&self, testid: &str) -> Result<String> {
         let css = format!("[data-testid=\"{testid}\"]");
-        Ok(self.client.find(Locator::Css(&css)).await?.text().await?)
+        let found = self
+            .page
+            .find_all(Locator::Css(&css))
+            .await?
+            .into_iter()
+            .next();
+        Ok(found
+            .with_context(|| format!("no `{testid}`"))?
+            .text()
+            .await?)
     }
 
     /// Touches the element with this `data-testid`.
@@ -117,7 +134,7 @@ impl Screen {
         let js = r#"const el = document.querySelector('[data-testid^="screen-"]');
                     return el ? el.getAttribute('data-testid').slice(7) : null;"#;
         Ok(self
-            .client
+            .page
             .execute(js, vec![])
             .await?
             .as_str()
@@ -127,7 +144,7 @@ impl Screen {
     /// Every screen shown since the page was opened (or reloaded), in order.
     pub async fn screens_seen(&self) -> Result<Vec<String>> {
         let seen = self
-            .client
+            .page
             .execute("return window.__e2e ? window.__e2e.seen : [];", vec![])
             .await?;
         Ok(serde_json::from_value(seen)?)
@@ -141,7 +158,7 @@ impl Screen {
     /// The visible text of the whole page.
     pub async fn text(&self) -> Result<String> {
         let text = self
-            .client
+            .page
             .execute(
                 "return document.body ? document.body.innerText : '';",
                 vec![],
@@ -192,17 +209,29 @@ impl Screen {
     }
 
     /// Runs `script` in the page (for the benchmark's in-page timers).
+    /// Scripts read their own arguments from the front (`arguments[0]`):
+    /// the page adds one of its own after them.
     pub async fn run(&self, script: &str, args: Vec<Value>) -> Result<Value> {
-        Ok(self.client.execute(script, args).await?)
+        self.page.execute(script, args).await
     }
 
+    /// The same for an asynchronous script, whose callback stays the last argument.
+    pub async fn run_async(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        self.page.execute_async(script, args).await
+    }
+
+    /// Presses the element with this `data-testid`, once it is there.
     async fn click(&self, testid: &str) -> Result<()> {
         let css = format!("[data-testid=\"{testid}\"]");
-        let element = self
-            .client
-            .wait()
-            .at_most(SCREEN_TIMEOUT)
-            .for_element(Locator::Css(&css))
+        let element: Result<Element> =
+            wait::until(&format!("`{testid}`"), SCREEN_TIMEOUT, async || {
+                Ok(self
+                    .page
+                    .find_all(Locator::Css(&css))
+                    .await?
+                    .into_iter()
+                    .next())
+            })
             .await;
         element
             .with_context(|| format!("no `{testid}` to press"))?
@@ -212,6 +241,6 @@ impl Screen {
     }
 
     async fn exists(&self, css: &str) -> Result<bool> {
-        Ok(!self.client.find_all(Locator::Css(css)).await?.is_empty())
+        Ok(!self.page.find_all(Locator::Css(css)).await?.is_empty())
     }
 }

@@ -70,10 +70,7 @@ pub async fn measure(screen: &Screen) -> Result<Endurance> {
     let mut end = start;
     rows.push_str(&row(0, &start));
     for done in (BATCH..=PURCHASES).step_by(BATCH) {
-        let answer = screen
-            .client
-            .execute_async(CYCLES, vec![json!(BATCH)])
-            .await?;
+        let answer = screen.run_async(CYCLES, vec![json!(BATCH)]).await?;
         match answer {
             serde_json::Value::Array(_) => {
                 touch_to_qr.extend(serde_json::from_value::<Vec<f64>>(answer)?)
@@ -95,7 +92,7 @@ pub async fn measure(screen: &Screen) -> Result<Endurance> {
 
 pub async fn memory(screen: &Screen) -> Result<Memory> {
     Ok(serde_json::from_value(
-        screen.client.execute_async(MEASURE, vec![]).await?,
+        screen.run_async(MEASURE, vec![]).await?,
     )?)
 }
 

@@ -49,8 +49,7 @@ pub async fn measure(base_url: &str) -> Result<FirstLoad> {
     for _ in 0..COLD_LOADS {
         let browser = Browser::launch(&[]).await?;
         let screen = Screen::open(browser.client.clone(), base_url).await?;
-        let timing: Timing =
-            serde_json::from_value(screen.client.execute_async(TIMING, vec![]).await?)?;
+        let timing: Timing = serde_json::from_value(screen.run_async(TIMING, vec![]).await?)?;
         fcp.push(timing.fcp.context("no first-contentful-paint entry")?);
         dcl.push(timing.dcl);
         load.push(timing.load);

@@ -90,12 +90,7 @@ pub async fn measure(screen: &Screen) -> Result<InPage> {
 
 async fn one_purchase(screen: &Screen, s: &mut Samples) -> Result<()> {
     screen.wait_for_screen("idle").await?;
-    let [dom, frame] = pair(
-        screen
-            .client
-            .execute_async(TOUCH, vec![json!("cola")])
-            .await?,
-    )?;
+    let [dom, frame] = pair(screen.run_async(TOUCH, vec![json!("cola")]).await?)?;
     s.qr_dom.push(dom);
     s.qr_frame.push(frame);
     let snapshot = sse::snapshot(screen.base_url()).await?;
@@ -104,8 +99,7 @@ async fn one_purchase(screen: &Screen, s: &mut Samples) -> Result<()> {
     };
     let [sse_to_dom, approve_to_dom] = pair(
         screen
-            .client
-            .execute_async(APPROVE, vec![json!(session.reference)])
+            .run_async(APPROVE, vec![json!(session.reference)])
             .await?,
     )?;
     s.sse_to_dom.push(sse_to_dom);

@@ -61,7 +61,7 @@ pub async fn measure(server: &mut Server, screen: &Screen) -> Result<Soak> {
 
 /// `n` purchases started and given up at the machine, inside the page.
 async fn given_up(screen: &Screen, n: usize) -> Result<()> {
-    let answer = screen.client.execute_async(CYCLES, vec![json!(n)]).await?;
+    let answer = screen.run_async(CYCLES, vec![json!(n)]).await?;
     if !answer.is_array() {
         bail!("giving up {n} purchases: {answer}");
     }
