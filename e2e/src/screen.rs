@@ -100,7 +100,12 @@ impl Screen {
         let keys = slot.chars().map(|c| c.to_string()).chain(["ok".into()]);
         for k in keys {
             let css = format!("[data-k=\"{k}\"]");
-            let key = self.client.find(Locator::Css(&css)).await;
+            let key = self
+                .page
+                .find_all(Locator::Css(&css))
+                .await?
+                .into_iter()
+                .next();
             key.with_context(|| format!("no key `{k}` on the keypad"))?
                 .click()
                 .await?;

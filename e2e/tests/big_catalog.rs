@@ -22,6 +22,14 @@ const LOOK: &str = r#"
         page: (document.querySelector('[data-testid=page-indicator]') || {}).textContent || '',
     };"#;
 
+/// What each how-to-pay step's pictogram (a CSS background) is served as.
+const PICTOGRAMS: &str = r#"
+    const done = arguments[arguments.length - 1];
+    const urls = [...document.querySelectorAll('[data-testid=howto] li')].map(li =>
+        getComputedStyle(li, '::before').backgroundImage.slice(5, -2));
+    Promise.all(urls.map(u => fetch(u).then(r => r.ok ? r.headers.get('content-type') : r.status)))
+        .then(done, e => done(String(e)));"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_products_are_all_reachable_and_unclipped_at_every_screen_shape() {
     let options = ServerOptions {
