@@ -77,43 +77,57 @@ impl Engine {
 
     /// Runs `record`'s steps under this process's lease, for as long as the
     /// next is due at once, then schedules it and gives the lease back.
-    pub(super) async fn drive(&self, mut record: SessionRecord) {
+    pub(super) async fn drive(&self, record: SessionRecord) {
         let reference = record.reference.clone();
         if !self.lock_running(&reference) {
+            // Claimed while this process still runs it (its lease had run
+            // out): give the claim back, or the session waits a whole lease.
+            self.give_back(&record, Due::Unchanged).await;
             return;
         }
         let renewal = self.renew_lease(&reference);
+        let last = self.run_steps(record).await;
+        // The running mark goes before the lease does: a worker that finds
+        // the lease free (a cancel made the session due at once) must find
+        // the mark gone too, or its claim could not run.
+        self.unlock_running(&reference);
+        if let Some((record, due)) = last {
+            self.give_back(&record, due).await;
+        }
+        renewal.abort();
+    }
+
+    /// Runs the steps while the next is due at once; the record and when
+    /// its next step is due, to schedule as the lease is given back (none
+    /// when it cannot be read back: the lease then runs out).
+    async fn run_steps(&self, mut record: SessionRecord) -> Option<(SessionRecord, Due)> {
         loop {
             let step = self.step(&record).await;
-            let fresh = match (step, self.record(&reference).await) {
+            let fresh = match (step, self.record(&record.reference).await) {
                 (Step::Moved, Ok(fresh)) => fresh,
                 (Step::Again { due, retry }, _) => {
                     record.attempts += u32::from(retry);
-                    let store = &self.inner.store;
-                    let owner = &self.inner.owner;
-                    self.persist(&reference, "schedule", || {
-                        store.schedule(&record, owner, due)
-                    })
-                    .await;
-                    break;
+                    return Some((record, due));
                 }
                 (Step::Moved, Err(e)) => {
+                    let reference = &record.reference;
                     tracing::error!(%reference, error = %e, "cannot read the session back");
-                    break;
+                    return None;
                 }
             };
             let due_now = fresh.due_at.is_some_and(|d| d <= OffsetDateTime::now_utc());
             if fresh.status.phase().is_final() || !due_now {
-                let store = &self.inner.store;
-                let owner = &self.inner.owner;
-                let release = || store.schedule(&fresh, owner, Due::Unchanged);
-                self.persist(&reference, "release", release).await;
-                break;
+                return Some((fresh, Due::Unchanged));
             }
             record = fresh;
         }
-        renewal.abort();
-        self.unlock_running(&reference);
+    }
+
+    /// Schedules `record`'s next step and gives its lease back.
+    async fn give_back(&self, record: &SessionRecord, due: Due) {
+        let (store, owner) = (&self.inner.store, &self.inner.owner);
+        let write = || store.schedule(record, owner, due);
+        self.persist(&record.reference, "schedule", write).await;
     }
 
     /// The step of `record`'s phase: one attempt at what the phase asks for.
@@ -154,3 +168,7 @@ impl Engine {
         running.remove(reference);
     }
 }
+
+#[cfg(test)]
+#[path = "worker_tests.rs"]
+mod tests;
