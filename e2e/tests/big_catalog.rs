@@ -107,6 +107,11 @@ async fn bought_by_slot(screen: &vendscreen_e2e::Screen, w: u32, h: u32) -> anyh
         product == "Product number 58",
         "{w}x{h}: F9 showed {product}"
     );
+    let pictograms: Value = screen.run_async(PICTOGRAMS, vec![]).await?;
+    ensure!(
+        pictograms == json!(["image/svg+xml", "image/svg+xml", "image/svg+xml"]),
+        "{w}x{h}: the pay screen's pictograms: {pictograms}"
+    );
     screen.press_cancel().await?;
     screen.wait_for_screen("idle").await
 }

@@ -257,6 +257,10 @@ pub struct ProductConfig {
     /// name-only tile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// A group on the catalog screen ("Drinks"): a category's products are
+    /// shown together, categories in the order they first appear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// The name in other languages (`names = { en = "…", fi = "…" }`): shown
     /// in the customer's language; the one in `machine.locale` is the payment's.
     #[serde(default, skip_serializing_if = "wire::Names::is_empty")]

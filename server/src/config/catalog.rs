@@ -61,9 +61,8 @@ impl MachineCatalog {
                 currency: m.currency,
                 qr_error_correction: m.qr_error_correction,
             },
-            products: self
-                .products
-                .iter()
+            products: by_category(&self.products)
+                .into_iter()
                 .map(|p| wire::Product {
                     id: p.id.clone(),
                     name: p.name.clone(),
@@ -76,6 +75,21 @@ impl MachineCatalog {
                 .collect(),
         }
     }
+}
+
+/// The products with each category's together, categories in the order
+/// they first appear and products in theirs; without categories, as listed.
+fn by_category(products: &[ProductConfig]) -> Vec<&ProductConfig> {
+    let mut order: Vec<Option<&str>> = Vec::new();
+    for p in products {
+        if !order.contains(&p.category.as_deref()) {
+            order.push(p.category.as_deref());
+        }
+    }
+    order
+        .into_iter()
+        .flat_map(|c| products.iter().filter(move |p| p.category.as_deref() == c))
+        .collect()
 }
 
 #[cfg(test)]
@@ -121,5 +135,35 @@ mod tests {
             .contains("price"));
         let typo = format!("{FILE}\ncolour = \"red\"\n");
         assert!(MachineCatalog::from_toml(&typo, "vm-1").is_err());
+    }
+
+    #[test]
+    fn a_categorys_products_are_shown_together_in_first_appearance_order() {
+        let product =
+            |id: &str, category: Option<&str>| {
+                format!(
+                "[[products]]\nid = \"{id}\"\nname = \"{id}\"\nprice = 3500\nslot = \"{id}\"\n{}",
+                category.map(|c| format!("category = \"{c}\"\n")).unwrap_or_default()
+            )
+            };
+        let file: String = [
+            product("A1", Some("Drinks")),
+            product("A2", Some("Snacks")),
+            product("B1", Some("Drinks")),
+            product("B2", None),
+            product("C1", Some("Snacks")),
+        ]
+        .concat();
+        let ids: Vec<String> = MachineCatalog::from_toml(&file, "vm-1")
+            .unwrap()
+            .wire()
+            .products
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(ids, ["A1", "B1", "A2", "C1", "B2"]);
+        let plain = [product("A2", None), product("A1", None)].concat();
+        let c = MachineCatalog::from_toml(&plain, "vm-1").unwrap();
+        assert_eq!(c.wire().products[0].id, "A2", "no categories: as listed");
     }
 }

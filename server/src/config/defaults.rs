@@ -160,6 +160,7 @@ pub fn demo_products(_currency: wire::Currency) -> Vec<ProductConfig> {
         available: true,
         // The built-in demo pictures (config/images.rs) are named after the ids.
         image: Some(format!("{id}.svg")),
+        category: None,
         names: wire::Names::default(),
     };
     vec![
