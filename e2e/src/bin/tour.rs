@@ -225,6 +225,14 @@ async fn shapes(tour: &mut Tour, screen: &Screen, n: &str) -> Result<()> {
         screen.wait_for_screen("idle").await?;
         tour.shot(screen, &format!("idle, {n} products, {w}×{h}"))
             .await?;
+        if n == "60" {
+            // The keypad, after a number that is sold out (F10).
+            screen.touch("keypad-open").await?;
+            screen.type_slot("F10").await?;
+            tour.shot(screen, &format!("keypad: a sold-out number, {w}×{h}"))
+                .await?;
+            screen.touch("keypad-close").await?;
+        }
         let first = screen
             .run(
                 "return document.querySelector('button.product:enabled').dataset.testid",
