@@ -21,6 +21,9 @@ pub const PURCHASES: usize = HOURS * (GIVEN_UP_PER_HOUR + PAID_PER_HOUR + DECLIN
 pub struct Soak {
     pub markdown: String,
     pub start: Memory,
+    /// After the first hour: the warm-up is over (code compiled, the
+    /// browser's bindings made for every API the page uses).
+    pub first_hour: Memory,
     pub end: Memory,
 }
 
@@ -32,7 +35,7 @@ pub async fn measure(server: &mut Server, screen: &Screen) -> Result<Soak> {
     );
     screen.wait_for_screen("idle").await?;
     let start = memory(screen).await?;
-    let mut end = start;
+    let (mut end, mut first_hour) = (start, start);
     rows.push_str(&format!("| 0 {}", row(0, &start)));
     let mut done = 0;
     for hour in 1..=HOURS {
@@ -49,12 +52,16 @@ pub async fn measure(server: &mut Server, screen: &Screen) -> Result<Soak> {
         api.advance_clock(3600).await?;
         screen.wait_for_screen("idle").await?;
         end = memory(screen).await?;
+        if hour == 1 {
+            first_hour = end;
+        }
         eprintln!("[bench]   hour {hour}, {done} purchases: {end:?}");
         rows.push_str(&format!("| {hour} {}", row(done, &end)));
     }
     Ok(Soak {
         markdown: rows,
         start,
+        first_hour,
         end,
     })
 }
