@@ -13,7 +13,7 @@ use vendscreen::connection::{Link, Timings};
 use vendscreen::countdown::{parse_rfc3339_ms, ServerClock};
 use vendscreen::events::{perf_now, use_machine_events};
 use vendscreen::screens::PayScreen;
-use vendscreen_protocol::{Locale, Session, SessionState};
+use vendscreen_protocol::{Catalog, Locale, Session, SessionState};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -33,9 +33,21 @@ fn pay_screen(
     cancelled: RwSignal<u32>,
     cancelling: RwSignal<bool>,
 ) -> impl IntoView {
-    let now = use_server_now(server_clock(&s.server_time.clone()));
     let on_cancel = Callback::new(move |()| cancelled.update(|n| *n += 1));
-    view! { <PayScreen session=fixed(Some(s)) catalog=fixed(None) locale=fixed(Locale::En) now=now link=link cancelling=cancelling on_cancel=on_cancel /> }
+    pay_screen_in(s, None, Locale::En, link, cancelling, on_cancel)
+}
+
+/// The same with a catalog (pictures, names per language) and a language.
+fn pay_screen_in(
+    s: Session,
+    catalog: Option<Catalog>,
+    locale: Locale,
+    link: RwSignal<Link>,
+    cancelling: RwSignal<bool>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let now = use_server_now(server_clock(&s.server_time.clone()));
+    view! { <PayScreen session=fixed(Some(s)) catalog=fixed(catalog) locale=fixed(locale) now=now link=link cancelling=cancelling on_cancel=on_cancel /> }
 }
 
 #[wasm_bindgen_test]
@@ -282,18 +294,14 @@ fn the_pay_screen_shows_the_products_picture_its_name_in_the_customers_language_
     c.products[0].image = Some("/images/cola.svg".into());
     c.products[0].names.fi = Some("Kola".into());
     let page = open(move || {
-        let now = use_server_now(server_clock(&s.server_time.clone()));
-        view! {
-            <PayScreen
-                session=fixed(Some(s))
-                catalog=fixed(Some(c))
-                locale=fixed(Locale::Fi)
-                now=now
-                link=RwSignal::new(Link::Live)
-                cancelling=RwSignal::new(false)
-                on_cancel=Callback::new(|()| ())
-            />
-        }
+        pay_screen_in(
+            s,
+            Some(c),
+            Locale::Fi,
+            RwSignal::new(Link::Live),
+            RwSignal::new(false),
+            Callback::new(|()| ()),
+        )
     });
     assert_eq!(page.text("pay-product"), "Kola");
     let picture = page.root.query_selector(".pay-info img.pic").unwrap();

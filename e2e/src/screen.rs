@@ -78,12 +78,7 @@ impl Screen {
     /// The text of the element with this `data-testid`.
     pub async fn text_of(&self, testid: &str) -> Result<String> {
         let css = format!("[data-testid=\"{testid}\"]");
-        let found = self
-            .page
-            .find_all(Locator::Css(&css))
-            .await?
-            .into_iter()
-            .next();
+        let found = self.first(&css).await?;
         Ok(found
             .with_context(|| format!("no `{testid}`"))?
             .text()
@@ -100,12 +95,7 @@ impl Screen {
         let keys = slot.chars().map(|c| c.to_string()).chain(["ok".into()]);
         for k in keys {
             let css = format!("[data-k=\"{k}\"]");
-            let key = self
-                .page
-                .find_all(Locator::Css(&css))
-                .await?
-                .into_iter()
-                .next();
+            let key = self.first(&css).await?;
             key.with_context(|| format!("no key `{k}` on the keypad"))?
                 .click()
                 .await?;
@@ -230,12 +220,7 @@ impl Screen {
         let css = format!("[data-testid=\"{testid}\"]");
         let element: Result<Element> =
             wait::until(&format!("`{testid}`"), SCREEN_TIMEOUT, async || {
-                Ok(self
-                    .page
-                    .find_all(Locator::Css(&css))
-                    .await?
-                    .into_iter()
-                    .next())
+                self.first(&css).await
             })
             .await;
         element
@@ -243,6 +228,16 @@ impl Screen {
             .click()
             .await?;
         Ok(())
+    }
+
+    /// The first element matching `css`, if any.
+    async fn first(&self, css: &str) -> Result<Option<Element>> {
+        Ok(self
+            .page
+            .find_all(Locator::Css(css))
+            .await?
+            .into_iter()
+            .next())
     }
 
     async fn exists(&self, css: &str) -> Result<bool> {

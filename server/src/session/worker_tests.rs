@@ -3,11 +3,9 @@
 use super::*;
 use crate::config::{Config, MachineCatalog};
 use crate::dispenser::Dispenser;
-use crate::domain::Status;
 use crate::epayment::EpaymentClient;
-use crate::store::{SqliteStore, Store};
+use crate::store::{conformance, SqliteStore, Store};
 use std::sync::Arc;
-use vendscreen_protocol::{Currency, Money};
 
 /// An engine on a fresh store; its payment client is never called here.
 fn engine(dir: &tempfile::TempDir) -> (Engine, Arc<dyn Store>) {
@@ -28,34 +26,6 @@ fn engine(dir: &tempfile::TempDir) -> (Engine, Arc<dyn Store>) {
     (engine, store)
 }
 
-fn awaiting_payment() -> SessionRecord {
-    let now = OffsetDateTime::now_utc();
-    SessionRecord {
-        reference: "vm-1-abc123-000001".into(),
-        machine: "vm-1".into(),
-        seq: 1,
-        version: 0,
-        product_id: "cola".into(),
-        product_name: "Cola".into(),
-        slot: "A1".into(),
-        amount: Money::new(3500, Currency::Nok),
-        tax_rate: 1500,
-        qr_url: None,
-        qr_image: None,
-        status: Status::new(Phase::AwaitingPayment),
-        operator: None,
-        created_at: now,
-        expires_at: now + time::Duration::minutes(10),
-        authorized_at: None,
-        ended_at: None,
-        request_id: None,
-        vend_acked_at: None,
-        due_at: None,
-        phase_since: None,
-        attempts: 0,
-    }
-}
-
 /// The race the bench met (a Cancel that took 15 s): a drive gives its lease
 /// back, the customer's cancel makes the session due at once and the worker
 /// claims it, before the first drive has taken its running mark away. The
@@ -65,7 +35,7 @@ fn awaiting_payment() -> SessionRecord {
 async fn a_claim_that_finds_the_session_running_here_gives_its_lease_back() {
     let dir = tempfile::tempdir().unwrap();
     let (engine, store) = engine(&dir);
-    let record = awaiting_payment();
+    let record = conformance::record(store.as_ref(), "vm-1", Phase::AwaitingPayment).await;
     store.insert(&record, Due::Now).await.unwrap();
     let owner = engine.inner.owner.clone();
     let claimed = store.claim_due(&owner, LEASE, 8).await.unwrap();

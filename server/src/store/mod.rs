@@ -263,4 +263,4 @@ pub trait Store: Send + Sync + 'static {
 
 #[cfg(test)]
 #[path = "conformance.rs"]
-mod conformance;
+pub(crate) mod conformance;

@@ -3,13 +3,13 @@
 
 use crate::edge::{Edge as StandIn, Stream};
 use crate::harness::Fleet;
+use crate::in_process::start_edge;
 use crate::proxy::Proxy;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use vendscreen_server::config::Config;
 use vendscreen_server::dispenser::{Dispenser, SimulatedDispenser};
-use vendscreen_server::edge::{Edge, EdgeHandle, Entry, Sent, Stage};
+use vendscreen_server::edge::{EdgeHandle, Entry, Sent, Stage};
 
 pub struct Machine {
     pub base: String,
@@ -31,28 +31,11 @@ impl Machine {
     /// Starts an edge speaking to `hub` with `token`, its journal at
     /// `journal`, the dispenser taking `vend_ms` per vend.
     pub async fn start(hub: &str, token: &str, journal: &Path, vend_ms: u64) -> Machine {
-        let dist = journal.parent().unwrap().display().to_string();
-        let mut env = vec![
-            ("VENDSCREEN_SERVER_ROLE", "edge".to_string()),
-            ("VENDSCREEN_SERVER_LISTEN", "127.0.0.1:0".to_string()),
-            ("VENDSCREEN_SERVER_DIST", dist),
-            ("VENDSCREEN_HUB_URL", hub.to_string()),
-            ("VENDSCREEN_HUB_TOKEN", token.to_string()),
-            ("VENDSCREEN_STORE_PATH", journal.display().to_string()),
-            ("VENDSCREEN_DISPENSER_SIMULATED_MS", vend_ms.to_string()),
-        ];
-        env.extend(QUICK.iter().map(|(k, v)| (*k, v.to_string())));
-        let env = env.into_iter().map(|(k, v)| (k.to_string(), v));
-        let edge = Edge::build(Config::from_sources("", env).unwrap())
-            .await
-            .expect("edge");
-        let base = edge.base_url().to_string();
-        let handle = edge.handle();
-        let running = tokio::spawn(async move { edge.run_until_stopped().await.unwrap() });
+        let edge = start_edge(hub, token, journal, vend_ms, QUICK).await;
         Machine {
-            base,
-            handle,
-            running,
+            base: edge.base,
+            handle: edge.handle,
+            running: edge.running,
             http: reqwest::Client::new(),
         }
     }

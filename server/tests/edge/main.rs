@@ -14,6 +14,8 @@ mod edge;
 #[path = "../hub/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+#[path = "../support/edge.rs"]
+mod in_process;
 #[path = "../support/proxy.rs"]
 mod proxy;
 #[path = "../support/vipps.rs"]

@@ -9,6 +9,9 @@
 //! has settled, the invariants hold at "Vipps", at every machine and in the
 //! database.
 
+#[path = "../support/edge.rs"]
+#[allow(dead_code)] // the fault run never stops its edges
+mod in_process;
 #[path = "../support/ports.rs"]
 mod ports;
 #[path = "../support/vipps.rs"]

@@ -4,6 +4,7 @@
 //! in this process with its own journal, dispenser and cuttable link.
 
 use crate::fanout::Fanout;
+use crate::in_process::start_edge;
 use crate::link::Link;
 use crate::ports::free_port;
 use crate::replicas::Replicas;
@@ -13,14 +14,20 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
 use vendscreen_pgtest::{Cluster, TestDatabase};
-use vendscreen_server::config::{Config, MachineCatalog};
+use vendscreen_server::config::MachineCatalog;
 use vendscreen_server::dispenser::{Dispenser, SimulatedDispenser};
-use vendscreen_server::edge::{Edge, EdgeHandle, Entry};
+use vendscreen_server::edge::{EdgeHandle, Entry};
 use vendscreen_server::hub::token;
 use vendscreen_server::simulator::SimulatorCredentials;
 use vendscreen_server::store::PgStore;
 
 const BIN: &str = env!("CARGO_BIN_EXE_vendscreen-server");
+
+/// How an edge watches its link here: a link down for 2 s stays in service.
+const FAULT_RUN_LINK: &[(&str, &str)] = &[
+    ("VENDSCREEN_HUB_LINK_SILENCE_MS", "4000"),
+    ("VENDSCREEN_HUB_HEARTBEAT_MS", "1000"),
+];
 
 const CATALOG: &str = r#"
 [machine]
@@ -108,32 +115,12 @@ impl World {
         assert!(added.unwrap(), "{pos_id} added twice");
         let link = Link::start(self.replicas.addrs()).await;
         let journal = self.dir.path().join(format!("{pos_id}.db"));
-        let env = [
-            ("VENDSCREEN_SERVER_ROLE", "edge".to_string()),
-            ("VENDSCREEN_SERVER_LISTEN", "127.0.0.1:0".to_string()),
-            (
-                "VENDSCREEN_SERVER_DIST",
-                self.dir.path().display().to_string(),
-            ),
-            ("VENDSCREEN_HUB_URL", link.url()),
-            ("VENDSCREEN_HUB_TOKEN", secret),
-            ("VENDSCREEN_STORE_PATH", journal.display().to_string()),
-            ("VENDSCREEN_DISPENSER_SIMULATED_MS", "100".to_string()),
-            ("VENDSCREEN_HUB_LINK_SILENCE_MS", "4000".to_string()),
-            ("VENDSCREEN_HUB_HEARTBEAT_MS", "1000".to_string()),
-        ];
-        let env = env.into_iter().map(|(k, v)| (k.to_string(), v));
-        let edge = Edge::build(Config::from_sources("", env).unwrap())
-            .await
-            .expect("edge");
-        let base = edge.base_url().to_string();
-        let handle = edge.handle();
-        tokio::spawn(edge.run_until_stopped());
+        let edge = start_edge(&link.url(), &secret, &journal, 100, FAULT_RUN_LINK).await;
         Machine {
             pos_id: pos_id.to_string(),
-            base,
+            base: edge.base,
             link,
-            edge: handle,
+            edge: edge.handle,
         }
     }
 }
