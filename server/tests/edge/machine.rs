@@ -147,6 +147,16 @@ pub struct Rig {
 }
 
 impl Rig {
+    /// The purchase settled once: captured under one Idempotency-Key at
+    /// "Vipps", and its outcome sent to the hub from the journal.
+    pub async fn assert_settled_once(&self, reference: &str) {
+        self.vipps().assert_captured_under_one_key(reference).await;
+        let sent = |e: &Entry| e.sent == Sent::Yes;
+        self.edge
+            .wait_journal(reference, "the outcome sent", sent)
+            .await;
+    }
+
     /// The dispenser takes `vend_ms` per vend; the edge is in service.
     pub async fn new(pos_id: &str, hub_env: &[(&str, &str)], vend_ms: u64) -> Rig {
         let fleet = Fleet::new(1, &[HUB, hub_env].concat()).await;
